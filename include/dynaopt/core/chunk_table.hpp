@@ -1,0 +1,36 @@
+#pragma once
+// The "multi-tensor apply" work list: every group cut into chunks of at most `chunk_size`
+// elements, so one launch covers all groups with balanced work items whatever their sizes.
+#include <Kokkos_Core.hpp>
+
+#include "dynaopt/core/group_table.hpp"
+
+namespace dynaopt {
+
+struct Chunk {
+  int group;
+  std::size_t begin;
+  std::size_t end;
+};
+
+inline constexpr std::size_t default_chunk_size = 4096;
+
+template <class Device>
+Kokkos::View<Chunk*, Device> make_chunks(const GroupTable& groups,
+                                         std::size_t chunk_size = default_chunk_size) {
+  std::size_t count = 0;
+  for (const auto& g : groups) count += (g.size + chunk_size - 1) / chunk_size;
+  Kokkos::View<Chunk*, Device> chunks(Kokkos::view_alloc(Kokkos::WithoutInitializing, "dynaopt::chunks"),
+                                      count);
+  auto host = Kokkos::create_mirror_view(chunks);
+  std::size_t c = 0;
+  for (int gi = 0; gi < groups.count(); ++gi) {
+    const Group& g = groups[gi];
+    for (std::size_t b = 0; b < g.size; b += chunk_size)
+      host(c++) = Chunk{gi, g.offset + b, g.offset + (b + chunk_size < g.size ? b + chunk_size : g.size)};
+  }
+  Kokkos::deep_copy(chunks, host);
+  return chunks;
+}
+
+}  // namespace dynaopt

@@ -1,0 +1,81 @@
+#pragma once
+// The only door to MPI: problems and drivers talk to other ranks through Comm, never through
+// MPI directly. Views are staged through host mirrors unless DYNAOPT_DEVICE_AWARE_MPI is set.
+#include <mpi.h>
+
+#include <Kokkos_Core.hpp>
+#include <string>
+#include <vector>
+
+#include "dynaopt/core/compat.hpp"
+#include "dynaopt/core/group_statistics.hpp"
+
+namespace dynaopt {
+
+class Comm {
+ public:
+  explicit Comm(MPI_Comm comm = MPI_COMM_WORLD);
+
+  int rank() const { return rank_; }
+  int size() const { return size_; }
+  bool is_root() const { return rank_ == 0; }
+  MPI_Comm handle() const { return comm_; }
+
+  // The contiguous block [begin, end) of `n` items this rank owns (the first n % P ranks own
+  // one item more).
+  std::pair<std::size_t, std::size_t> block(std::size_t n) const;
+
+  double sum(double value) const;
+  void sum_in_place(std::vector<double>& values) const;
+  bool any(bool flag) const;
+  // Collective: the non-empty `local_error` of the lowest rank that has one, on every rank
+  // ("" when no rank has one). Lets all ranks fail together with the real message.
+  std::string first_error(const std::string& local_error) const;
+  void barrier() const;
+
+  // All groups' statistics in one MPI_Allreduce: sums add, maxima take the max.
+  void allreduce(std::vector<GroupStatistics>& statistics) const;
+
+  // Sums a View over all ranks in place.
+  template <class Scalar, class... Props>
+  void sum_in_place(const Kokkos::View<Scalar*, Props...>& view) const {
+    if (size_ == 1) return;
+#ifdef DYNAOPT_DEVICE_AWARE_MPI
+    dynaopt::fence("dynaopt::Comm::sum_in_place");
+    sum_raw(view.data(), view.extent(0), mpi_type<Scalar>());
+#else
+    auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), view);
+    sum_raw(host.data(), host.extent(0), mpi_type<Scalar>());
+    Kokkos::deep_copy(view, host);
+#endif
+  }
+
+  // Halo of a block-distributed vector: this rank's first and last values go to its left and
+  // right neighbours; returns {last value of the left neighbour, first of the right one}
+  // (`fill` where there is no neighbour).
+  std::pair<double, double> exchange_boundaries(double first, double last, double fill) const;
+
+  // Concatenates every rank's values, in rank order, on all ranks.
+  std::vector<double> allgather(const std::vector<double>& local) const;
+
+  // `text` of rank `root`, on every rank.
+  std::string broadcast(const std::string& text, int root = 0) const;
+
+  // Ends every rank of the job with a message (printed once, by the caller).
+  [[noreturn]] void abort(const std::string& message, int code = 1) const;
+
+ private:
+  template <class Scalar>
+  static MPI_Datatype mpi_type() {
+    static_assert(std::is_same<Scalar, double>::value || std::is_same<Scalar, float>::value,
+                  "Comm reduces float and double Views");
+    return std::is_same<Scalar, double>::value ? MPI_DOUBLE : MPI_FLOAT;
+  }
+  void sum_raw(void* data, std::size_t count, MPI_Datatype type) const;
+
+  MPI_Comm comm_;
+  int rank_ = 0;
+  int size_ = 1;
+};
+
+}  // namespace dynaopt

@@ -1,0 +1,108 @@
+#pragma once
+// Strict access to a YAML input deck. yaml-cpp keeps the first of duplicate keys silently,
+// accepts any key and counts lines from 0; a deck here is the whole run, so every key is
+// checked: duplicates, unknown keys, wrong types, missing keys and values out of range are
+// errors that name the file, the line and the key's full path. Defaults that a reader fills
+// in are written into an echo of the deck, which the log prints.
+#include <yaml-cpp/yaml.h>
+
+#include <memory>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace dynaopt {
+
+class DeckError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Admissible values of a number: an interval whose ends may be open, closed or absent.
+struct Range {
+  double lower = -1e308, upper = 1e308;
+  bool lower_open = false, upper_open = false;
+
+  static Range closed(double a, double b) { return {a, b, false, false}; }
+  static Range open(double a, double b) { return {a, b, true, true}; }
+  static Range left_open(double a, double b) { return {a, b, true, false}; }    // (a, b]
+  static Range right_open(double a, double b) { return {a, b, false, true}; }   // [a, b)
+  static Range at_least(double a) { return {a, 1e308, false, false}; }
+  static Range above(double a) { return {a, 1e308, true, false}; }
+  static Range any() { return {}; }
+
+  bool contains(double v) const;
+  std::string describe() const;
+};
+
+class DeckSection {
+ public:
+  struct Source;  // the file name and the echo, shared by all sections of one deck
+
+  DeckSection(YAML::Node node, YAML::Node echo, std::string path, std::shared_ptr<Source> source);
+
+  const std::string& path() const { return path_; }
+  bool has(const std::string& key) const;
+  bool is_map(const std::string& key) const;
+  bool is_sequence(const std::string& key) const;
+
+  std::string string(const std::string& key) const;
+  std::string string(const std::string& key, const std::string& fallback) const;
+  // One of `choices`; the error lists them.
+  std::string choice(const std::string& key, const std::vector<std::string>& choices) const;
+  std::string choice(const std::string& key, const std::vector<std::string>& choices,
+                     const std::string& fallback) const;
+  double number(const std::string& key, Range range = Range::any()) const;
+  double number(const std::string& key, double fallback, Range range = Range::any()) const;
+  long integer(const std::string& key, Range range = Range::any()) const;
+  long integer(const std::string& key, long fallback, Range range = Range::any()) const;
+  bool boolean(const std::string& key, bool fallback) const;
+  std::vector<double> numbers(const std::string& key, Range range = Range::any()) const;
+
+  DeckSection section(const std::string& key) const;  // a required mapping
+  // A mapping that may be absent; an absent one reads as empty and echoes its defaults.
+  DeckSection optional_section(const std::string& key) const;
+  // The single key of a one-key mapping such as {ramp: {...}} or {lp: 3}.
+  std::string only_key() const;
+
+  // Every key of this mapping must have been read.
+  void finish() const;
+
+  // "file:line: path.key: message"
+  [[noreturn]] void fail(const std::string& key, const std::string& message) const;
+  [[noreturn]] void fail(const std::string& message) const;
+
+ private:
+  YAML::Node required(const std::string& key, const char* expected) const;
+  double to_number(const YAML::Node& node, const std::string& key, Range range) const;
+  std::string key_path(const std::string& key) const;
+  int line_of(const YAML::Node& node) const;
+
+  YAML::Node node_;
+  mutable YAML::Node echo_;  // a handle into the shared echo tree, which readers extend
+  std::string path_;
+  std::shared_ptr<Source> source_;
+  mutable std::set<std::string> used_;
+};
+
+class Deck {
+ public:
+  // Parses `text` (the contents of `file_name`); throws DeckError on any syntax error or
+  // duplicated key, naming the line.
+  Deck(const std::string& text, const std::string& file_name);
+  static Deck from_file(const std::string& file_name);
+
+  DeckSection root() const;
+  // The deck as read, with every default a reader filled in.
+  std::string echo() const;
+  const std::string& file_name() const;
+  const std::string& text() const { return text_; }
+
+ private:
+  std::string text_;
+  YAML::Node node_;
+  std::shared_ptr<DeckSection::Source> source_;
+};
+
+}  // namespace dynaopt

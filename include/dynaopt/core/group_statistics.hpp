@@ -1,0 +1,52 @@
+#pragma once
+// Per-group statistics of one step, gathered inside the fused update kernel and combined over
+// ranks with a single allreduce: sums add, the frequency maximum takes the max.
+#include <Kokkos_Core.hpp>
+
+namespace dynaopt {
+
+struct GroupStatistics {
+  double grad_abs_sum = 0;  // sum |g|
+  double grad_sq_sum = 0;   // sum g^2
+  double kinetic_energy = 0;  // K*(p) of the Hamiltonian family, 1/2 sum v^2 of Dyna and Adam
+  double max_frequency = 0;   // max omega-hat (Dyna) or max sqrt(v-hat) (Adam): the stiffest mode
+
+  static constexpr int sum_count = 3;  // leading members combined by sum, the rest by max
+
+  KOKKOS_INLINE_FUNCTION void add_gradient(double g) {
+    grad_abs_sum += g < 0 ? -g : g;
+    grad_sq_sum += g * g;
+  }
+  KOKKOS_INLINE_FUNCTION void add_kinetic(double k) { kinetic_energy += k; }
+  KOKKOS_INLINE_FUNCTION void observe_frequency(double w) {
+    max_frequency = max_frequency < w ? w : max_frequency;
+  }
+  KOKKOS_INLINE_FUNCTION GroupStatistics& operator+=(const GroupStatistics& o) {
+    grad_abs_sum += o.grad_abs_sum;
+    grad_sq_sum += o.grad_sq_sum;
+    kinetic_energy += o.kinetic_energy;
+    observe_frequency(o.max_frequency);
+    return *this;
+  }
+};
+
+// What an update sees when nobody asked for statistics: every call vanishes when inlined,
+// so the plain step streams its arrays with nothing else in the loop.
+struct NoStatistics {
+  KOKKOS_INLINE_FUNCTION void add_gradient(double) const {}
+  KOKKOS_INLINE_FUNCTION void add_kinetic(double) const {}
+  KOKKOS_INLINE_FUNCTION void observe_frequency(double) const {}
+};
+
+template <class Device>
+using StatisticsView = Kokkos::View<GroupStatistics*, Device>;
+
+}  // namespace dynaopt
+
+namespace Kokkos {
+// Lets Kokkos' Sum reducer combine GroupStatistics inside a team.
+template <>
+struct reduction_identity<dynaopt::GroupStatistics> {
+  KOKKOS_FORCEINLINE_FUNCTION static dynaopt::GroupStatistics sum() { return {}; }
+};
+}  // namespace Kokkos

@@ -1,0 +1,86 @@
+#pragma once
+// Adam (Kingma & Ba 2014) with bias correction; weight decay either as an L2 term added to the
+// gradient or decoupled from it (AdamW, Loshchilov & Hutter 2019).
+#include <cmath>
+
+#include "dynaopt/core/compat.hpp"
+#include "dynaopt/optim/fused_apply.hpp"
+#include "dynaopt/optim/optimizer.hpp"
+
+namespace dynaopt {
+
+struct AdamSettings {
+  double lr = 1e-3;
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double eps = 1e-8;
+  double weight_decay = 0;
+  bool decoupled = false;
+};
+
+template <class Scalar>
+struct AdamCoefficients {
+  Scalar beta1, one_minus_beta1, beta2, one_minus_beta2;
+  Scalar first_correction, second_correction;  // 1/(1 - beta^t)
+  Scalar eps, lr, l2, decoupled_decay;        // exactly one of l2, decoupled_decay is non-zero
+};
+
+template <class Scalar, class Device>
+struct AdamUpdate {
+  using coefficients = AdamCoefficients<Scalar>;
+  Kokkos::View<Scalar*, Device> x, first, second;
+  Kokkos::View<const Scalar*, Device> g;
+  coefficients c;
+
+  KOKKOS_INLINE_FUNCTION coefficients group_coefficients(int) const { return c; }
+
+  template <class Statistics>
+  KOKKOS_INLINE_FUNCTION void operator()(const coefficients& k, std::size_t i, Statistics& stats) const {
+    const Scalar xi = x(i);
+    const Scalar gi = g(i) + k.l2 * xi;
+    const Scalar m = k.beta1 * first(i) + k.one_minus_beta1 * gi;
+    const Scalar v = k.beta2 * second(i) + k.one_minus_beta2 * gi * gi;
+    const Scalar m_hat = m * k.first_correction;
+    const Scalar root_v_hat = math::sqrt(v * k.second_correction);
+    first(i) = m;
+    second(i) = v;
+    x(i) = xi - k.lr * (m_hat / (root_v_hat + k.eps) + k.decoupled_decay * xi);
+    stats.add_gradient(gi);
+    stats.observe_frequency(root_v_hat);
+    stats.add_kinetic(0.5 * double(m_hat) * double(m_hat));
+  }
+};
+
+template <class Scalar, class Device>
+class Adam : public Optimizer<Scalar, Device> {
+ public:
+  using typename Optimizer<Scalar, Device>::space_type;
+
+  Adam(const space_type& space, AdamSettings settings)
+      : settings_(settings), first_("adam::m", space.size()), second_("adam::v", space.size()) {}
+
+  void step(space_type& space, const std::vector<double>&,
+            const StatisticsView<Device>& statistics = {}) override {
+    const double t = double(++this->steps_);
+    const auto& s = settings_;
+    AdamCoefficients<Scalar> c;
+    c.beta1 = Scalar(s.beta1);
+    c.one_minus_beta1 = Scalar(1 - s.beta1);
+    c.beta2 = Scalar(s.beta2);
+    c.one_minus_beta2 = Scalar(1 - s.beta2);
+    c.first_correction = Scalar(1 / (1 - std::pow(s.beta1, t)));
+    c.second_correction = Scalar(1 / (1 - std::pow(s.beta2, t)));
+    c.eps = Scalar(s.eps);
+    c.lr = Scalar(s.lr);
+    c.l2 = Scalar(s.decoupled ? 0 : s.weight_decay);
+    c.decoupled_decay = Scalar(s.decoupled ? s.weight_decay : 0);
+    fused_apply("dynaopt::adam", space.chunks, AdamUpdate<Scalar, Device>{space.x, first_, second_, space.g, c},
+                statistics);
+  }
+
+ private:
+  AdamSettings settings_;
+  Kokkos::View<Scalar*, Device> first_, second_;
+};
+
+}  // namespace dynaopt

@@ -1,0 +1,95 @@
+#pragma once
+// One launch that applies an element-wise update to every group of a parameter space: a team
+// per chunk, the chunk's group coefficients loaded once, and (on request) the group's
+// statistics reduced inside the team and added atomically into that group's slot.
+//
+// An update is a functor with
+//   using coefficients = ...;                                   // per-group scalars (POD)
+//   coefficients group_coefficients(int group) const;           // loaded once per chunk
+//   template <class Stats> void operator()(const coefficients&, std::size_t i, Stats&) const;
+#include <Kokkos_Core.hpp>
+#include <string>
+
+#include "dynaopt/core/chunk_table.hpp"
+#include "dynaopt/core/compat.hpp"
+#include "dynaopt/core/group_statistics.hpp"
+
+namespace dynaopt {
+namespace detail {
+
+template <class ExecSpace>
+inline constexpr bool runs_on_host =
+    Kokkos::SpaceAccessibility<Kokkos::HostSpace, typename ExecSpace::memory_space>::accessible;
+
+template <class Device, class Update, bool WithStatistics>
+struct FusedApply {
+  using execution_space = typename Device::execution_space;
+  using member_type = typename Kokkos::TeamPolicy<execution_space>::member_type;
+
+  Kokkos::View<const Chunk*, Device> chunks;
+  Update update;
+  StatisticsView<Device> statistics;
+
+  KOKKOS_INLINE_FUNCTION void operator()(const member_type& team) const {
+    const Chunk chunk = chunks(team.league_rank());
+    const auto coefficients = update.group_coefficients(chunk.group);
+    if constexpr (!WithStatistics) {
+      NoStatistics none;
+      if constexpr (runs_on_host<execution_space>) {
+        // One thread per team on the host: a unit-stride loop the compiler vectorises.
+        DYNAOPT_VECTORIZE
+        for (std::size_t i = chunk.begin; i < chunk.end; ++i) update(coefficients, i, none);
+      } else {
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, chunk.begin, chunk.end),
+                             [&](const std::size_t i) { update(coefficients, i, none); });
+      }
+    } else {
+      GroupStatistics chunk_statistics;
+      if constexpr (runs_on_host<execution_space>) {
+        for (std::size_t i = chunk.begin; i < chunk.end; ++i)
+          update(coefficients, i, chunk_statistics);
+      } else {
+        Kokkos::parallel_reduce(
+            Kokkos::TeamThreadRange(team, chunk.begin, chunk.end),
+            [&](const std::size_t i, GroupStatistics& local) { update(coefficients, i, local); },
+            Kokkos::Sum<GroupStatistics>(chunk_statistics));
+      }
+      Kokkos::single(Kokkos::PerTeam(team), [&]() {
+        GroupStatistics& slot = statistics(chunk.group);
+        Kokkos::atomic_add(&slot.grad_abs_sum, chunk_statistics.grad_abs_sum);
+        Kokkos::atomic_add(&slot.grad_sq_sum, chunk_statistics.grad_sq_sum);
+        Kokkos::atomic_add(&slot.kinetic_energy, chunk_statistics.kinetic_energy);
+        Kokkos::atomic_fetch_max(&slot.max_frequency, chunk_statistics.max_frequency);
+      });
+    }
+  }
+};
+
+template <class ExecSpace>
+Kokkos::TeamPolicy<ExecSpace> chunk_policy(std::size_t chunk_count) {
+  if constexpr (runs_on_host<ExecSpace>)
+    return Kokkos::TeamPolicy<ExecSpace>(static_cast<int>(chunk_count), 1);
+  else
+    return Kokkos::TeamPolicy<ExecSpace>(static_cast<int>(chunk_count), Kokkos::AUTO);
+}
+
+}  // namespace detail
+
+// Applies `update` to all chunks. With a non-empty `statistics` View (one slot per group,
+// zeroed here) the launch also reduces the per-group statistics.
+template <class Device, class Update>
+void fused_apply(const std::string& label, const Kokkos::View<Chunk*, Device>& chunks,
+                 const Update& update, const StatisticsView<Device>& statistics = {}) {
+  using execution_space = typename Device::execution_space;
+  if (chunks.extent(0) == 0) return;
+  const auto policy = detail::chunk_policy<execution_space>(chunks.extent(0));
+  if (statistics.extent(0) == 0) {
+    Kokkos::parallel_for(label, policy, detail::FusedApply<Device, Update, false>{chunks, update, statistics});
+  } else {
+    Kokkos::deep_copy(statistics, GroupStatistics{});
+    Kokkos::parallel_for(label + "+statistics", policy,
+                         detail::FusedApply<Device, Update, true>{chunks, update, statistics});
+  }
+}
+
+}  // namespace dynaopt

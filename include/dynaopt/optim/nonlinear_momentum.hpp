@@ -1,0 +1,165 @@
+#pragma once
+// The nonlinear momentum family of paper 001 in its learning-rate form (step h, friction
+// c = gamma h, damping exponent eta, kinetic exponent s, conjugate r = s/(s-1)):
+//   D(p) = sgn(p)|p|^(eta-1)                  nonlinear damping force
+//   V(p) = sgn(p)|p|^(r-1) = grad K*(p)       velocity of the anharmonic kinetic energy
+//   p <- p - h grad V(y) - c D(p)
+//   heavy ball (Alg. 1):  y = x,                         x <- x + V(p)
+//   Nesterov   (Alg. 2):  y = x + V(p - c D(p)),         x <- x + V(p)
+//   mirror     (Alg. 3):  y = x,                         x <- grad psi*(grad psi(x) + V(p))
+// With eta = s = 2 these are classical heavy ball and Nesterov (lr h, momentum 1 - c); those
+// members take a path without pow. The kinetic energy K*(p) = (1/r) sum |p|^r is reported so
+// that the dissipation dE/dt = -v.D(v) <= 0 the method is built on can be watched.
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+
+#include "dynaopt/core/compat.hpp"
+#include "dynaopt/optim/fused_apply.hpp"
+#include "dynaopt/optim/mirror_map.hpp"
+#include "dynaopt/optim/optimizer.hpp"
+
+namespace dynaopt {
+
+enum class MomentumForm { heavy_ball, nesterov, mirror };
+
+struct MirrorSpec {
+  enum class Kind { euclidean, lp, box } kind = Kind::euclidean;
+  double p = 2;  // l_p exponent
+  double lower = 0, upper = 1;  // box
+};
+
+struct NonlinearMomentumSettings {
+  MomentumForm form = MomentumForm::heavy_ball;
+  double step = 1e-3;            // h
+  double friction = 0.1;         // c = gamma h
+  double damping_exponent = 2;   // eta
+  double kinetic_exponent = 2;   // s
+  MirrorSpec mirror;
+};
+
+template <class Scalar>
+struct MomentumCoefficients {
+  Scalar step, friction, momentum;  // h, c, 1 - c
+  Scalar damping_power;             // eta - 1
+  Scalar velocity_power;            // r - 1 = 1/(s - 1)
+  Scalar conjugate_exponent;        // r
+};
+
+template <class Scalar, class Device, class Mirror, bool LookAhead, bool LinearDamping, bool QuadraticKinetic>
+struct MomentumUpdate {
+  using coefficients = MomentumCoefficients<Scalar>;
+  Kokkos::View<Scalar*, Device> x, p, y;  // y only for the look-ahead form
+  Kokkos::View<const Scalar*, Device> g;
+  coefficients c;
+  Mirror mirror;
+
+  KOKKOS_INLINE_FUNCTION coefficients group_coefficients(int) const { return c; }
+
+  // p - c D(p)
+  KOKKOS_INLINE_FUNCTION Scalar damped(const coefficients& k, Scalar pi) const {
+    if constexpr (LinearDamping) return k.momentum * pi;
+    else return pi - k.friction * math::signed_power(pi, k.damping_power);
+  }
+  KOKKOS_INLINE_FUNCTION Scalar velocity(const coefficients& k, Scalar pi) const {
+    if constexpr (QuadraticKinetic) return pi;
+    else return math::signed_power(pi, k.velocity_power);
+  }
+
+  template <class Statistics>
+  KOKKOS_INLINE_FUNCTION void operator()(const coefficients& k, std::size_t i, Statistics& stats) const {
+    const Scalar gi = g(i);
+    const Scalar pi = damped(k, p(i)) - k.step * gi;
+    const Scalar xi = mirror.from_dual(mirror.to_dual(x(i)) + velocity(k, pi));
+    p(i) = pi;
+    x(i) = xi;
+    if constexpr (LookAhead) y(i) = xi + velocity(k, damped(k, pi));
+    stats.add_gradient(gi);
+    if constexpr (QuadraticKinetic)
+      stats.add_kinetic(0.5 * double(pi) * double(pi));
+    else
+      stats.add_kinetic(double(math::pow(math::abs(pi), k.conjugate_exponent) / k.conjugate_exponent));
+  }
+};
+
+template <class Scalar, class Device>
+class NonlinearMomentum : public Optimizer<Scalar, Device> {
+ public:
+  using typename Optimizer<Scalar, Device>::space_type;
+  using typename Optimizer<Scalar, Device>::view_type;
+
+  NonlinearMomentum(const space_type& space, NonlinearMomentumSettings settings)
+      : settings_(settings), momentum_("nonlinear_momentum::p", space.size()) {
+    if (settings_.form == MomentumForm::mirror && settings_.mirror.kind == MirrorSpec::Kind::box)
+      require_inside_box(space);
+    if (settings_.form == MomentumForm::nesterov) {
+      // p = 0 at the start, so the first look-ahead point is x itself.
+      look_ahead_ = view_type(Kokkos::view_alloc(Kokkos::WithoutInitializing, "nonlinear_momentum::y"), space.size());
+      Kokkos::deep_copy(look_ahead_, space.x);
+    }
+  }
+
+  view_type evaluation_point(const space_type& space) const override {
+    return settings_.form == MomentumForm::nesterov ? look_ahead_ : space.x;
+  }
+
+  void step(space_type& space, const std::vector<double>&,
+            const StatisticsView<Device>& statistics = {}) override {
+    ++this->steps_;
+    const auto& s = settings_;
+    const double r = s.kinetic_exponent / (s.kinetic_exponent - 1);
+    MomentumCoefficients<Scalar> c{Scalar(s.step),          Scalar(s.friction), Scalar(1 - s.friction),
+                                   Scalar(s.damping_exponent - 1), Scalar(r - 1), Scalar(r)};
+    const bool linear = s.damping_exponent == 2, quadratic = s.kinetic_exponent == 2;
+    switch (s.form) {
+      case MomentumForm::heavy_ball:
+        return launch<false>(space, c, EuclideanMap{}, linear, quadratic, statistics);
+      case MomentumForm::nesterov:
+        return launch<true>(space, c, EuclideanMap{}, linear, quadratic, statistics);
+      case MomentumForm::mirror:
+        switch (s.mirror.kind) {
+          case MirrorSpec::Kind::lp:
+            return launch<false>(space, c, LpMap::with_exponent(s.mirror.p), linear, quadratic, statistics);
+          case MirrorSpec::Kind::box:
+            return launch<false>(space, c, BoxMap{s.mirror.lower, s.mirror.upper}, linear, quadratic, statistics);
+          case MirrorSpec::Kind::euclidean:
+            return launch<false>(space, c, EuclideanMap{}, linear, quadratic, statistics);
+        }
+    }
+  }
+
+ private:
+  // Picks the instantiation whose exponent paths match eta and s, so eta = 2 and s = 2 run
+  // without a single pow.
+  template <bool LookAhead, class Mirror>
+  void launch(space_type& space, const MomentumCoefficients<Scalar>& c, const Mirror& mirror, bool linear,
+              bool quadratic, const StatisticsView<Device>& statistics) {
+    auto run = [&](auto linear_damping, auto quadratic_kinetic) {
+      using Update = MomentumUpdate<Scalar, Device, Mirror, LookAhead, decltype(linear_damping)::value,
+                                    decltype(quadratic_kinetic)::value>;
+      fused_apply("dynaopt::nonlinear_momentum", space.chunks,
+                  Update{space.x, momentum_, look_ahead_, space.g, c, mirror}, statistics);
+    };
+    if (linear && quadratic) run(std::true_type{}, std::true_type{});
+    else if (linear) run(std::true_type{}, std::false_type{});
+    else if (quadratic) run(std::false_type{}, std::true_type{});
+    else run(std::false_type{}, std::false_type{});
+  }
+
+  // The box map's dual coordinate log((x-a)/(b-x)) exists only strictly inside the box.
+  void require_inside_box(const space_type& space) const {
+    const auto x = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), space.x);
+    const double a = settings_.mirror.lower, b = settings_.mirror.upper;
+    for (std::size_t i = 0; i < x.extent(0); ++i)
+      if (!(double(x(i)) > a && double(x(i)) < b))
+        throw std::invalid_argument("optimizer.mirror.box: the starting point must lie strictly inside (" +
+                                    std::to_string(a) + ", " + std::to_string(b) + "), but parameter " +
+                                    std::to_string(i) + " is " + std::to_string(double(x(i))));
+  }
+
+  NonlinearMomentumSettings settings_;
+  view_type momentum_;
+  view_type look_ahead_;
+};
+
+}  // namespace dynaopt

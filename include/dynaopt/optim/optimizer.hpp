@@ -1,0 +1,41 @@
+#pragma once
+// The interface every optimizer offers to a driver: where to take the gradient, and one step.
+#include <Kokkos_Core.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "dynaopt/core/parameter_space.hpp"
+#include "dynaopt/core/group_statistics.hpp"
+
+namespace dynaopt {
+
+template <class Scalar, class Device>
+class Optimizer {
+ public:
+  using space_type = ParameterSpace<Scalar, Device>;
+  using view_type = Kokkos::View<Scalar*, Device>;
+
+  virtual ~Optimizer() = default;
+
+  // The point at which the caller must evaluate the gradient (into space.g) before step():
+  // the parameters themselves, or a look-ahead point such as Nesterov's.
+  virtual view_type evaluation_point(const space_type& space) const { return space.x; }
+
+  // Advances every group by one step. `objective[group]` is the objective that group sees
+  // (the same global loss for all layers of a network, its own for one design of a batch);
+  // optimizers with warm restart compare it with the previous step's. A non-empty
+  // `statistics` View receives the local (this rank's) per-group statistics of the step.
+  virtual void step(space_type& space, const std::vector<double>& objective,
+                    const StatisticsView<Device>& statistics = {}) = 0;
+
+  // Warm restarts taken so far, per group.
+  virtual std::vector<long> restarts() const { return {}; }
+
+  long step_count() const { return steps_; }
+
+ protected:
+  long steps_ = 0;
+};
+
+}  // namespace dynaopt

@@ -1,0 +1,35 @@
+#pragma once
+// What the `optimizer` section of a deck asks for, validated, before any View exists.
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "dynaopt/core/deck.hpp"
+#include "dynaopt/optim/adam.hpp"
+#include "dynaopt/optim/dyna.hpp"
+#include "dynaopt/optim/dyna_prototype.hpp"
+#include "dynaopt/optim/nonlinear_momentum.hpp"
+#include "dynaopt/optim/sgd.hpp"
+
+namespace dynaopt {
+
+using OptimizerSettings =
+    std::variant<SgdSettings, AdamSettings, DynaSettings, DynaPrototypeSettings, NonlinearMomentumSettings>;
+
+struct OptimizerSpec {
+  std::string type;
+  OptimizerSettings settings;
+};
+
+struct OptimizerKind {
+  const char* name;
+  const char* summary;
+};
+
+// Every `optimizer.type`, with a line for --help.
+const std::vector<OptimizerKind>& optimizer_kinds();
+
+// Reads and validates the `optimizer` section (every key, range and type).
+OptimizerSpec read_optimizer(const DeckSection& section);
+
+}  // namespace dynaopt

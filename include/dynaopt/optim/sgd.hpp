@@ -1,0 +1,47 @@
+#pragma once
+// Plain gradient descent, x <- x - lr g: the baseline every momentum method is measured against.
+#include "dynaopt/optim/fused_apply.hpp"
+#include "dynaopt/optim/optimizer.hpp"
+
+namespace dynaopt {
+
+struct SgdSettings {
+  double lr = 1e-3;
+};
+
+template <class Scalar, class Device>
+struct SgdUpdate {
+  using coefficients = Scalar;  // the learning rate
+  Kokkos::View<Scalar*, Device> x;
+  Kokkos::View<const Scalar*, Device> g;
+  Scalar lr;
+
+  KOKKOS_INLINE_FUNCTION coefficients group_coefficients(int) const { return lr; }
+
+  template <class Statistics>
+  KOKKOS_INLINE_FUNCTION void operator()(const coefficients& rate, std::size_t i, Statistics& stats) const {
+    const Scalar gi = g(i);
+    x(i) -= rate * gi;
+    stats.add_gradient(gi);
+  }
+};
+
+template <class Scalar, class Device>
+class Sgd : public Optimizer<Scalar, Device> {
+ public:
+  using typename Optimizer<Scalar, Device>::space_type;
+
+  Sgd(const space_type&, SgdSettings settings) : settings_(settings) {}
+
+  void step(space_type& space, const std::vector<double>&,
+            const StatisticsView<Device>& statistics = {}) override {
+    ++this->steps_;
+    fused_apply("dynaopt::sgd", space.chunks, SgdUpdate<Scalar, Device>{space.x, space.g, Scalar(settings_.lr)},
+                statistics);
+  }
+
+ private:
+  SgdSettings settings_;
+};
+
+}  // namespace dynaopt

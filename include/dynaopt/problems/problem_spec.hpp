@@ -1,0 +1,22 @@
+#pragma once
+// What the `problem` section of a deck asks for, validated.
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "dynaopt/core/deck.hpp"
+#include "dynaopt/problems/rosenbrock.hpp"
+
+namespace dynaopt {
+
+using ProblemSpec = std::variant<RosenbrockSpec>;
+
+struct ProblemKind {
+  const char* name;
+  const char* summary;
+};
+
+const std::vector<ProblemKind>& problem_kinds();
+ProblemSpec read_problem(const DeckSection& section);
+
+}  // namespace dynaopt

@@ -1,0 +1,86 @@
+#pragma once
+// The Rosenbrock function of paper 001 eq. 51 (with the plus sign of the original):
+//   V(x) = sum_{i<d-1} 100 (x_{i+1} - x_i^2)^2 + (x_i - 1)^2,   minimum V = 0 at x = 1.
+// The coordinates are block-distributed over the ranks; each rank needs one neighbour value on
+// either side, exchanged like the halo of an explicit code.
+#include <Kokkos_Core.hpp>
+#include <stdexcept>
+#include <vector>
+
+#include "dynaopt/core/comm.hpp"
+#include "dynaopt/problems/problem.hpp"
+
+namespace dynaopt {
+
+struct RosenbrockSpec {
+  long dimension = 2;
+  std::vector<double> x0;  // dimension values
+};
+
+template <class Scalar, class Device>
+class Rosenbrock : public Problem<Scalar, Device> {
+ public:
+  using typename Problem<Scalar, Device>::space_type;
+  using typename Problem<Scalar, Device>::const_view;
+  using typename Problem<Scalar, Device>::view_type;
+
+  Rosenbrock(RosenbrockSpec spec, const Comm& comm) : spec_(std::move(spec)), comm_(comm) {
+    const auto d = static_cast<std::size_t>(spec_.dimension);
+    if (d < static_cast<std::size_t>(comm_.size()))
+      throw std::invalid_argument("rosenbrock: dimension " + std::to_string(d) + " is smaller than the " +
+                                  std::to_string(comm_.size()) + " ranks it is split over");
+    std::tie(begin_, end_) = comm_.block(d);
+  }
+
+  std::string name() const override { return "rosenbrock"; }
+
+  space_type make_space() const override {
+    GroupTable groups;
+    groups.add("x", end_ - begin_, 1.0, begin_, static_cast<std::size_t>(spec_.dimension));
+    space_type space(std::move(groups));
+    auto host = Kokkos::create_mirror_view(space.x);
+    for (std::size_t i = begin_; i < end_; ++i) host(i - begin_) = Scalar(spec_.x0[i]);
+    Kokkos::deep_copy(space.x, host);
+    return space;
+  }
+
+  Evaluation evaluate(const const_view& point, const view_type& gradient) override {
+    const std::size_t n = end_ - begin_;
+    const auto last_global = static_cast<std::size_t>(spec_.dimension) - 1;
+    Scalar ends[2];
+    Kokkos::deep_copy(Kokkos::View<Scalar, Kokkos::HostSpace>(&ends[0]), Kokkos::subview(point, 0));
+    Kokkos::deep_copy(Kokkos::View<Scalar, Kokkos::HostSpace>(&ends[1]), Kokkos::subview(point, n - 1));
+    const auto halo = comm_.exchange_boundaries(double(ends[0]), double(ends[1]), 0.0);
+    const Scalar left = Scalar(halo.first), right = Scalar(halo.second);
+    const std::size_t begin = begin_;
+    double local = 0;
+    Kokkos::parallel_reduce(
+        "dynaopt::rosenbrock", Kokkos::RangePolicy<typename Device::execution_space>(0, n),
+        KOKKOS_LAMBDA(const std::size_t i, double& sum) {
+          const std::size_t j = begin + i;
+          const Scalar xi = point(i);
+          Scalar gi = 0;
+          if (j < last_global) {
+            const Scalar next = i + 1 < n ? point(i + 1) : right;
+            const Scalar bend = next - xi * xi;
+            gi += Scalar(-400) * xi * bend + Scalar(2) * (xi - Scalar(1));
+            sum += 100.0 * double(bend) * double(bend) + double(xi - 1) * double(xi - 1);
+          }
+          if (j > 0) {
+            const Scalar previous = i > 0 ? point(i - 1) : left;
+            gi += Scalar(200) * (xi - previous * previous);
+          }
+          gradient(i) = gi;
+        },
+        local);
+    const double objective = comm_.sum(local);
+    return Evaluation{objective, {objective}};
+  }
+
+ private:
+  RosenbrockSpec spec_;
+  const Comm& comm_;
+  std::size_t begin_ = 0, end_ = 0;
+};
+
+}  // namespace dynaopt

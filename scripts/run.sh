@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Builds dynaopt if needed and runs a deck on $RANKS MPI ranks (default 2).
+#   scripts/run.sh inputs/rosenbrock_nonlinear_heavy_ball.yaml
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD_DIR:-$root/build}
+deck=${1:-$root/inputs/rosenbrock_nonlinear_heavy_ball.yaml}
+shift || true
+bash "$root/scripts/build.sh" >/dev/null
+if [ "$(id -u)" -eq 0 ]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} OMP_PROC_BIND=${OMP_PROC_BIND:-false}
+exec mpirun --oversubscribe -n "${RANKS:-2}" "$build/dynaopt" "$deck" "$@"

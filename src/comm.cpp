@@ -1,0 +1,138 @@
+#include "dynaopt/core/comm.hpp"
+
+#include <climits>
+#include <cstdio>
+#include <stdexcept>
+
+namespace dynaopt {
+namespace {
+
+void check(int status, const char* what) {
+  if (status != MPI_SUCCESS) throw std::runtime_error(std::string("MPI call failed: ") + what);
+}
+
+// The combiner of the statistics allreduce: the first sum_count doubles of each record add,
+// the rest take the maximum.
+void combine_statistics(void* in, void* inout, int* len, MPI_Datatype*) {
+  const auto* a = static_cast<const GroupStatistics*>(in);
+  auto* b = static_cast<GroupStatistics*>(inout);
+  for (int i = 0; i < *len; ++i) b[i] += a[i];
+}
+
+}  // namespace
+
+Comm::Comm(MPI_Comm comm) : comm_(comm) {
+  check(MPI_Comm_rank(comm_, &rank_), "MPI_Comm_rank");
+  check(MPI_Comm_size(comm_, &size_), "MPI_Comm_size");
+}
+
+std::pair<std::size_t, std::size_t> Comm::block(std::size_t n) const {
+  const auto p = static_cast<std::size_t>(size_), r = static_cast<std::size_t>(rank_);
+  const std::size_t base = n / p, extra = n % p;
+  const std::size_t begin = r * base + (r < extra ? r : extra);
+  return {begin, begin + base + (r < extra ? 1 : 0)};
+}
+
+double Comm::sum(double value) const {
+  double total = value;
+  if (size_ > 1) check(MPI_Allreduce(&value, &total, 1, MPI_DOUBLE, MPI_SUM, comm_), "MPI_Allreduce");
+  return total;
+}
+
+void Comm::sum_in_place(std::vector<double>& values) const {
+  if (size_ > 1 && !values.empty()) sum_raw(values.data(), values.size(), MPI_DOUBLE);
+}
+
+void Comm::sum_raw(void* data, std::size_t count, MPI_Datatype type) const {
+  // MPI counts are int: large Views go in slices.
+  int type_size = 0;
+  MPI_Type_size(type, &type_size);
+  auto* bytes = static_cast<char*>(data);
+  const std::size_t slice = INT_MAX / 2;
+  for (std::size_t done = 0; done < count; done += slice) {
+    const std::size_t n = count - done < slice ? count - done : slice;
+    check(MPI_Allreduce(MPI_IN_PLACE, bytes + done * static_cast<std::size_t>(type_size), static_cast<int>(n),
+                        type, MPI_SUM, comm_),
+          "MPI_Allreduce");
+  }
+}
+
+bool Comm::any(bool flag) const {
+  int local = flag ? 1 : 0, global = local;
+  if (size_ > 1) check(MPI_Allreduce(&local, &global, 1, MPI_INT, MPI_LOR, comm_), "MPI_Allreduce");
+  return global != 0;
+}
+
+std::string Comm::first_error(const std::string& local_error) const {
+  if (size_ == 1) return local_error;
+  int candidate = local_error.empty() ? size_ : rank_, failing = size_;
+  check(MPI_Allreduce(&candidate, &failing, 1, MPI_INT, MPI_MIN, comm_), "MPI_Allreduce");
+  if (failing == size_) return {};
+  return broadcast(local_error, failing);
+}
+
+void Comm::barrier() const { check(MPI_Barrier(comm_), "MPI_Barrier"); }
+
+void Comm::allreduce(std::vector<GroupStatistics>& statistics) const {
+  if (size_ == 1 || statistics.empty()) return;
+  static_assert(sizeof(GroupStatistics) == 4 * sizeof(double), "GroupStatistics is four doubles");
+  MPI_Datatype record;
+  MPI_Type_contiguous(4, MPI_DOUBLE, &record);
+  MPI_Type_commit(&record);
+  MPI_Op op;
+  MPI_Op_create(&combine_statistics, /*commute=*/1, &op);
+  const int status = MPI_Allreduce(MPI_IN_PLACE, statistics.data(), static_cast<int>(statistics.size()), record,
+                                   op, comm_);
+  MPI_Op_free(&op);
+  MPI_Type_free(&record);
+  check(status, "MPI_Allreduce(statistics)");
+}
+
+std::pair<double, double> Comm::exchange_boundaries(double first, double last, double fill) const {
+  double from_left = fill, from_right = fill;
+  const int left = rank_ > 0 ? rank_ - 1 : MPI_PROC_NULL;
+  const int right = rank_ + 1 < size_ ? rank_ + 1 : MPI_PROC_NULL;
+  // Send my last value right while receiving the left neighbour's last, then the mirror image.
+  check(MPI_Sendrecv(&last, 1, MPI_DOUBLE, right, 0, &from_left, 1, MPI_DOUBLE, left, 0, comm_,
+                     MPI_STATUS_IGNORE),
+        "MPI_Sendrecv");
+  check(MPI_Sendrecv(&first, 1, MPI_DOUBLE, left, 1, &from_right, 1, MPI_DOUBLE, right, 1, comm_,
+                     MPI_STATUS_IGNORE),
+        "MPI_Sendrecv");
+  return {from_left, from_right};
+}
+
+std::vector<double> Comm::allgather(const std::vector<double>& local) const {
+  if (size_ == 1) return local;
+  const int count = static_cast<int>(local.size());
+  std::vector<int> counts(static_cast<std::size_t>(size_)), displs(static_cast<std::size_t>(size_));
+  check(MPI_Allgather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, comm_), "MPI_Allgather");
+  int total = 0;
+  for (int r = 0; r < size_; ++r) {
+    displs[static_cast<std::size_t>(r)] = total;
+    total += counts[static_cast<std::size_t>(r)];
+  }
+  std::vector<double> all(static_cast<std::size_t>(total));
+  check(MPI_Allgatherv(local.data(), count, MPI_DOUBLE, all.data(), counts.data(), displs.data(), MPI_DOUBLE,
+                       comm_),
+        "MPI_Allgatherv");
+  return all;
+}
+
+std::string Comm::broadcast(const std::string& text, int root) const {
+  if (size_ == 1) return text;
+  unsigned long long length = text.size();
+  check(MPI_Bcast(&length, 1, MPI_UNSIGNED_LONG_LONG, root, comm_), "MPI_Bcast");
+  std::string out = rank_ == root ? text : std::string(length, '\0');
+  if (length > 0) check(MPI_Bcast(&out[0], static_cast<int>(length), MPI_CHAR, root, comm_), "MPI_Bcast");
+  return out;
+}
+
+void Comm::abort(const std::string& message, int code) const {
+  std::fprintf(stderr, "dynaopt: rank %d: %s\n", rank_, message.c_str());
+  std::fflush(stderr);
+  MPI_Abort(comm_, code);
+  std::abort();
+}
+
+}  // namespace dynaopt

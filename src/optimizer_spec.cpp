@@ -1,0 +1,113 @@
+#include "dynaopt/optim/optimizer_spec.hpp"
+
+namespace dynaopt {
+namespace {
+
+const Range unit_open_right = Range::right_open(0, 1);  // beta in [0, 1)
+const Range positive = Range::above(0);
+
+DampingSchedule read_damping(const DeckSection& s, double fallback) {
+  const Range ratio = Range::left_open(0, 2);  // zeta in (0, 2] (paper 000, Algorithm 1)
+  if (!s.is_map("damping_ratio")) return DampingSchedule::constant(s.number("damping_ratio", fallback, ratio));
+  const DeckSection d = s.section("damping_ratio");
+  if (d.only_key() != "ramp") d.fail("expected a number or {ramp: {from: z0, to: z1, steps: T}}");
+  const DeckSection r = d.section("ramp");
+  const auto schedule =
+      DampingSchedule::ramp(r.number("from", ratio), r.number("to", ratio), r.integer("steps", Range::at_least(1)));
+  r.finish();
+  d.finish();
+  return schedule;
+}
+
+NonlinearMomentumSettings read_momentum(const DeckSection& s, MomentumForm form, bool classical) {
+  NonlinearMomentumSettings m;
+  m.form = form;
+  m.step = s.number("step", positive);
+  m.friction = s.number("friction", Range::closed(0, 1));  // c = gamma h; c > 1 reverses p
+  if (!classical) {
+    // eta < 1 makes |p|^(eta-1) singular at p = 0, where every run starts.
+    m.damping_exponent = s.number("damping_exponent", 2.0, Range::at_least(1));
+    m.kinetic_exponent = s.number("kinetic_exponent", 2.0, Range::above(1));
+  }
+  if (form == MomentumForm::mirror) {
+    const DeckSection mirror = s.section("mirror");
+    const std::string kind = mirror.only_key();
+    if (kind == "lp") {
+      m.mirror.kind = MirrorSpec::Kind::lp;
+      m.mirror.p = mirror.number("lp", Range::above(1));
+    } else if (kind == "box") {
+      const DeckSection box = mirror.section("box");
+      m.mirror.kind = MirrorSpec::Kind::box;
+      m.mirror.lower = box.number("lower");
+      m.mirror.upper = box.number("upper");
+      if (!(m.mirror.upper > m.mirror.lower)) box.fail("upper", "must be greater than lower");
+      box.finish();
+    } else {
+      mirror.fail("expected {lp: p} or {box: {lower: a, upper: b}}, got '" + kind + "'");
+    }
+    mirror.finish();
+  }
+  return m;
+}
+
+}  // namespace
+
+const std::vector<OptimizerKind>& optimizer_kinds() {
+  static const std::vector<OptimizerKind> kinds = {
+      {"dyna", "Dyna, paper 000 Alg. 1: gamma, beta, damping_ratio (or ramp), omega_eps, restart_on_increase"},
+      {"dyna_prototype", "Dyna's Adam-based prototype, paper 000 Sec. 4.3: lr, beta1, damping_ratio, eps"},
+      {"nonlinear_heavy_ball", "paper 001 Alg. 1: step, friction, damping_exponent, kinetic_exponent"},
+      {"nonlinear_nesterov", "paper 001 Alg. 2: step, friction, damping_exponent, kinetic_exponent"},
+      {"nonlinear_mirror", "paper 001 Alg. 3: as Alg. 1 plus mirror: {lp: p} or {box: {lower, upper}}"},
+      {"heavy_ball", "classical heavy ball (eta = s = 2): step (lr), friction (1 - momentum)"},
+      {"nesterov", "classical Nesterov momentum (eta = s = 2): step (lr), friction (1 - momentum)"},
+      {"sgd", "gradient descent: lr"},
+      {"adam", "Adam / AdamW: lr, beta1, beta2, eps, weight_decay, decoupled"},
+  };
+  return kinds;
+}
+
+OptimizerSpec read_optimizer(const DeckSection& s) {
+  std::vector<std::string> names;
+  for (const auto& k : optimizer_kinds()) names.push_back(k.name);
+  OptimizerSpec spec;
+  spec.type = s.choice("type", names);
+  const std::string& t = spec.type;
+  if (t == "dyna") {
+    DynaSettings d;
+    d.gamma = s.number("gamma", 1.0, positive);
+    d.beta = s.number("beta", 0.9, unit_open_right);
+    d.damping = read_damping(s, 1.0);
+    d.omega_eps = s.number("omega_eps", 1e-8, Range::at_least(0));
+    d.restart_on_increase = s.boolean("restart_on_increase", false);
+    spec.settings = d;
+  } else if (t == "dyna_prototype") {
+    DynaPrototypeSettings d;
+    d.lr = s.number("lr", positive);
+    d.beta1 = s.number("beta1", 0.9, unit_open_right);
+    d.damping_ratio = s.number("damping_ratio", 0.999, Range::left_open(0, 2));
+    d.eps = s.number("eps", 1e-8, Range::at_least(0));
+    spec.settings = d;
+  } else if (t == "nonlinear_heavy_ball" || t == "heavy_ball") {
+    spec.settings = read_momentum(s, MomentumForm::heavy_ball, t == "heavy_ball");
+  } else if (t == "nonlinear_nesterov" || t == "nesterov") {
+    spec.settings = read_momentum(s, MomentumForm::nesterov, t == "nesterov");
+  } else if (t == "nonlinear_mirror") {
+    spec.settings = read_momentum(s, MomentumForm::mirror, false);
+  } else if (t == "sgd") {
+    spec.settings = SgdSettings{s.number("lr", positive)};
+  } else {
+    AdamSettings a;
+    a.lr = s.number("lr", 1e-3, positive);
+    a.beta1 = s.number("beta1", 0.9, unit_open_right);
+    a.beta2 = s.number("beta2", 0.999, unit_open_right);
+    a.eps = s.number("eps", 1e-8, Range::at_least(0));
+    a.weight_decay = s.number("weight_decay", 0.0, Range::at_least(0));
+    a.decoupled = s.boolean("decoupled", false);
+    spec.settings = a;
+  }
+  s.finish();
+  return spec;
+}
+
+}  // namespace dynaopt
