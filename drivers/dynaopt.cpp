@@ -183,6 +183,9 @@ int run(const Options& options) {
   }
   try {
     return job.run.precision == "float" ? run_job<float>(job, comm) : run_job<double>(job, comm);
+  } catch (const CollectiveError& e) {
+    if (comm.is_root()) std::cerr << "dynaopt: error: " << e.what() << std::endl;
+    return 2;
   } catch (const std::exception& e) {
     // A failure during the run may be on one rank only: end them all.
     comm.abort(std::string("run failed: ") + e.what(), 2);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -111,7 +112,10 @@ int DeckSection::line_of(const YAML::Node& node) const {
 }
 
 void DeckSection::fail(const std::string& key, const std::string& message) const {
-  const YAML::Node at = node_.IsMap() && node_[key] ? node_[key] : node_;
+  fail_at(node_.IsMap() && node_[key] ? node_[key] : node_, key, message);
+}
+
+void DeckSection::fail_at(const YAML::Node& at, const std::string& key, const std::string& message) const {
   const int line = line_of(at);
   throw DeckError(source_->file + (line > 0 ? ":" + std::to_string(line) : "") + ": " + key_path(key) + ": " +
                   message);
@@ -166,10 +170,17 @@ std::string DeckSection::choice(const std::string& key, const std::vector<std::s
 
 double DeckSection::to_number(const YAML::Node& n, const std::string& key, Range range) const {
   double v = 0;
-  if (!n.IsScalar() || !YAML::convert<double>::decode(n, v))
-    fail(key, "expected a number, got " + (n.IsScalar() ? "'" + n.Scalar() + "'" : std::string("a collection")));
-  if (!std::isfinite(v)) fail(key, "expected a finite number, got '" + n.Scalar() + "'");
-  if (!range.contains(v)) fail(key, "must be " + range.describe() + ", got " + format_number(v));
+  if (!n.IsScalar() || !YAML::convert<double>::decode(n, v)) {
+    // yaml-cpp refuses numbers beyond the double range; say so rather than "not a number".
+    char* end = nullptr;
+    const std::string text = n.IsScalar() ? n.Scalar() : std::string();
+    const double overflow = text.empty() ? 0 : std::strtod(text.c_str(), &end);
+    if (!text.empty() && end && *end == '\0' && std::isinf(overflow))
+      fail_at(n, key, "expected a finite number, got '" + text + "'");
+    fail_at(n, key, "expected a number, got " + (n.IsScalar() ? "'" + text + "'" : std::string("a collection")));
+  }
+  if (!std::isfinite(v)) fail_at(n, key, "expected a finite number, got '" + n.Scalar() + "'");
+  if (!range.contains(v)) fail_at(n, key, "must be " + range.describe() + ", got " + format_number(v));
   return v;
 }
 

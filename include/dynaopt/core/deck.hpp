@@ -74,6 +74,7 @@ class DeckSection {
   [[noreturn]] void fail(const std::string& message) const;
 
  private:
+  [[noreturn]] void fail_at(const YAML::Node& at, const std::string& key, const std::string& message) const;
   YAML::Node required(const std::string& key, const char* expected) const;
   double to_number(const YAML::Node& node, const std::string& key, Range range) const;
   std::string key_path(const std::string& key) const;

@@ -4,6 +4,7 @@
 // step for all groups), and on sampled steps the per-group statistics, combined over ranks in
 // one allreduce, for the history and the log.
 #include <cmath>
+#include <cstdio>
 #include <ostream>
 #include <stdexcept>
 #include <string>
@@ -16,6 +17,12 @@
 #include "dynaopt/problems/problem.hpp"
 
 namespace dynaopt {
+
+// Raised on every rank at once (from values all ranks share), so it needs no abort.
+class CollectiveError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 struct MinimizeResult {
   long steps = 0;
@@ -44,7 +51,7 @@ MinimizeResult minimize(Problem<Scalar, Device>& problem, Optimizer<Scalar, Devi
   for (long step = 1; step <= run.steps; ++step) {
     const Evaluation e = problem.evaluate(optimizer.evaluation_point(space), space.g);
     if (!std::isfinite(e.objective))
-      throw std::runtime_error("the objective became " + exact(e.objective) + " at step " + std::to_string(step) +
+      throw CollectiveError("the objective became " + exact(e.objective) + " at step " + std::to_string(step) +
                                "; lower the step size");
     const bool logged = run.log_every > 0 && (step % run.log_every == 0 || step == 1 || step == run.steps);
     const bool sampled = every_step || logged || step % run.history_every == 0 || step == run.steps;
@@ -65,9 +72,12 @@ MinimizeResult minimize(Problem<Scalar, Device>& problem, Optimizer<Scalar, Devi
       *history << step << ',' << exact(e.objective) << ',' << exact(total.kinetic_energy) << ',' << exact(energy)
                << ',' << exact(result.gradient_norm) << ',' << exact(total.max_frequency) << ',' << restarts
                << '\n';
-    if (log && logged)
-      *log << "step " << step << "  objective " << exact(e.objective) << "  |g| " << exact(result.gradient_norm)
-           << "  kinetic " << exact(total.kinetic_energy) << "  energy " << exact(energy) << std::endl;
+    if (log && logged) {
+      char line[160];
+      std::snprintf(line, sizeof line, "step %9ld  objective %.6e  |g| %.3e  kinetic %.3e  energy %.6e  restarts %ld",
+                    step, e.objective, result.gradient_norm, total.kinetic_energy, energy, restarts);
+      *log << line << std::endl;
+    }
     if (every_step && result.gradient_norm <= run.gradient_tolerance) {
       result.converged = true;
       break;

@@ -1,0 +1,170 @@
+// Deck validation: every class of bad input gives an error that names the file, the line and
+// the key; defaults appear in the echo.
+#include <gtest/gtest.h>
+
+#include "dynaopt/core/deck.hpp"
+#include "dynaopt/core/run_spec.hpp"
+#include "dynaopt/optim/optimizer_spec.hpp"
+#include "dynaopt/problems/problem_spec.hpp"
+
+namespace dynaopt::test {
+namespace {
+
+const char* good_deck = R"(problem:
+  type: rosenbrock
+  dimension: 2
+  x0: [-2.0, 3.0]
+optimizer:
+  type: dyna
+  gamma: 0.01
+run:
+  steps: 10
+)";
+
+// Reads all sections as the driver does and returns the error message ("" if none).
+std::string error_of(const std::string& text) {
+  try {
+    const Deck deck(text, "deck.yaml");
+    const DeckSection root = deck.root();
+    read_problem(root.section("problem"));
+    read_optimizer(root.section("optimizer"));
+    read_run(root.optional_section("run"));
+    read_output(root.optional_section("output"));
+    root.finish();
+  } catch (const DeckError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  return text.replace(at, from.size(), to);
+}
+
+TEST(Deck, GoodDeckReadsAndEchoesItsDefaults) {
+  ASSERT_EQ(error_of(good_deck), "");
+  const Deck deck(good_deck, "deck.yaml");
+  const auto spec = read_optimizer(deck.root().section("optimizer"));
+  const auto& dyna = std::get<DynaSettings>(spec.settings);
+  EXPECT_EQ(dyna.gamma, 0.01);
+  EXPECT_EQ(dyna.beta, 0.9);
+  EXPECT_EQ(dyna.damping.inverse_twice_ratio(1), 0.5);
+  read_output(deck.root().optional_section("output"));
+  const std::string echo = deck.echo();
+  for (const char* filled : {"beta: 0.9", "damping_ratio: 1", "omega_eps: 1e-08", "restart_on_increase: false",
+                             "directory: output"})
+    EXPECT_NE(echo.find(filled), std::string::npos) << filled << " missing from\n" << echo;
+}
+
+TEST(Deck, UnknownKeyIsNamedWithItsLineAndANearMiss) {
+  const std::string e = error_of(replaced(good_deck, "  gamma: 0.01", "  gamma: 0.01\n  dampng_ratio: 0.5"));
+  EXPECT_NE(e.find("deck.yaml:8: optimizer.dampng_ratio: unknown key"), std::string::npos) << e;
+  EXPECT_NE(e.find("did you mean 'damping_ratio'"), std::string::npos) << e;
+}
+
+TEST(Deck, UnknownSectionIsAnError) {
+  const std::string e = error_of(std::string(good_deck) + "outptu:\n  directory: x\n");
+  EXPECT_NE(e.find("deck.yaml:10: outptu: unknown key"), std::string::npos) << e;
+}
+
+TEST(Deck, WrongTypeIsNamed) {
+  std::string e = error_of(replaced(good_deck, "gamma: 0.01", "gamma: fast"));
+  EXPECT_NE(e.find("deck.yaml:7: optimizer.gamma: expected a number, got 'fast'"), std::string::npos) << e;
+  e = error_of(replaced(good_deck, "steps: 10", "steps: 2.5"));
+  EXPECT_NE(e.find("deck.yaml:9: run.steps: expected an integer, got '2.5'"), std::string::npos) << e;
+  e = error_of(replaced(good_deck, "x0: [-2.0, 3.0]", "x0: [-2.0, abc]"));
+  EXPECT_NE(e.find("deck.yaml:4: problem.x0[1]: expected a number, got 'abc'"), std::string::npos) << e;
+  e = error_of(replaced(good_deck, "gamma: 0.01", "gamma: 0.01\n  restart_on_increase: maybe"));
+  EXPECT_NE(e.find("optimizer.restart_on_increase: expected true or false"), std::string::npos) << e;
+}
+
+TEST(Deck, MissingRequiredKeyIsNamed) {
+  std::string e = error_of(replaced(good_deck, "  type: dyna\n", ""));
+  EXPECT_NE(e.find("deck.yaml:6: optimizer.type: missing required key"), std::string::npos) << e;
+  e = error_of("problem:\n  type: rosenbrock\n");
+  EXPECT_NE(e.find("optimizer: missing required key"), std::string::npos) << e;
+}
+
+TEST(Deck, ValuesOutOfRangeAreNamedWithTheirRange) {
+  struct Case {
+    const char* from;
+    const char* to;
+    const char* expect;
+  };
+  const Case cases[] = {
+      {"gamma: 0.01", "gamma: 0.01\n  damping_ratio: 2.5", "optimizer.damping_ratio: must be (0, 2], got 2.5"},
+      {"gamma: 0.01", "gamma: 0.01\n  damping_ratio: 0", "optimizer.damping_ratio: must be (0, 2], got 0"},
+      {"gamma: 0.01", "gamma: 0.01\n  beta: 1.0", "optimizer.beta: must be [0, 1), got 1"},
+      {"gamma: 0.01", "gamma: -1", "optimizer.gamma: must be > 0, got -1"},
+      {"steps: 10", "steps: 0", "run.steps: must be >= 1, got 0"},
+      {"dimension: 2", "dimension: -3", "problem.dimension: must be [2, 1000000000], got -3"},
+      {"gamma: 0.01", "gamma: .nan", "optimizer.gamma: expected a finite number"},
+      {"gamma: 0.01", "gamma: 1e999", "optimizer.gamma: expected a finite number"},
+  };
+  for (const auto& c : cases) {
+    const std::string e = error_of(replaced(good_deck, c.from, c.to));
+    EXPECT_NE(e.find(c.expect), std::string::npos) << e;
+  }
+  const std::string momentum = R"(problem: {type: rosenbrock}
+optimizer:
+  type: nonlinear_heavy_ball
+  step: 0.001
+  friction: 0.1
+  kinetic_exponent: 1.0
+)";
+  std::string e = error_of(momentum);
+  EXPECT_NE(e.find("deck.yaml:6: optimizer.kinetic_exponent: must be > 1, got 1"), std::string::npos) << e;
+  e = error_of(replaced(momentum, "kinetic_exponent: 1.0", "damping_exponent: 0.5"));
+  EXPECT_NE(e.find("optimizer.damping_exponent: must be >= 1, got 0.5"), std::string::npos) << e;
+  // The classical members have eta = s = 2 and no exponent keys.
+  e = error_of(replaced(momentum, "nonlinear_heavy_ball", "heavy_ball"));
+  EXPECT_NE(e.find("optimizer.kinetic_exponent: unknown key"), std::string::npos) << e;
+}
+
+TEST(Deck, StructuredValuesAreChecked) {
+  std::string e = error_of(replaced(good_deck, "gamma: 0.01", "damping_ratio: {ramp: {from: 0.5, to: 3, steps: 10}}"));
+  EXPECT_NE(e.find("optimizer.damping_ratio.ramp.to: must be (0, 2], got 3"), std::string::npos) << e;
+  e = error_of(replaced(good_deck, "gamma: 0.01", "damping_ratio: {linear: 1}"));
+  EXPECT_NE(e.find("optimizer.damping_ratio: expected a number or {ramp:"), std::string::npos) << e;
+  e = error_of(replaced(good_deck, "x0: [-2.0, 3.0]", "x0: [1, 2, 3]"));
+  EXPECT_NE(e.find("problem.x0: has 3 values but dimension is 2"), std::string::npos) << e;
+  const std::string mirror = R"(problem: {type: rosenbrock}
+optimizer:
+  type: nonlinear_mirror
+  step: 0.001
+  friction: 0.1
+  mirror: {box: {lower: 2, upper: 1}}
+)";
+  e = error_of(mirror);
+  EXPECT_NE(e.find("deck.yaml:6: optimizer.mirror.box.upper: must be greater than lower"), std::string::npos) << e;
+  e = error_of(replaced(mirror, "{box: {lower: 2, upper: 1}}", "{lp: 1}"));
+  EXPECT_NE(e.find("optimizer.mirror.lp: must be > 1, got 1"), std::string::npos) << e;
+  e = error_of(replaced(good_deck, "type: dyna", "type: dynamo"));
+  EXPECT_NE(e.find("optimizer.type: 'dynamo' is not one of: dyna, dyna_prototype"), std::string::npos) << e;
+}
+
+TEST(Deck, DuplicateKeysAreErrorsNotSilentlyDropped) {
+  const std::string e = error_of(replaced(good_deck, "  gamma: 0.01", "  gamma: 0.01\n  gamma: 0.5"));
+  EXPECT_NE(e.find("deck.yaml:8: duplicate key 'gamma'"), std::string::npos) << e;
+  // The same key in different mappings is fine.
+  EXPECT_EQ(error_of(replaced(good_deck, "  gamma: 0.01", "  gamma: 0.01\n  damping_ratio: {ramp: {from: 0.5, to: "
+                                                           "1, steps: 3}}")),
+            "");
+}
+
+TEST(Deck, SyntaxErrorsAndNonMappingsNameTheLine) {
+  std::string e = error_of(replaced(good_deck, "x0: [-2.0, 3.0]", "x0: [-2.0, 3.0"));
+  EXPECT_NE(e.find("deck.yaml:"), std::string::npos) << e;
+  EXPECT_NE(e.find("YAML syntax error"), std::string::npos) << e;
+  e = error_of("- just\n- a list\n");
+  EXPECT_NE(e.find("the deck must be a mapping"), std::string::npos) << e;
+  e = error_of("");
+  EXPECT_NE(e.find("empty"), std::string::npos) << e;
+  e = error_of(std::string(good_deck) + "---\nproblem: {}\n");
+  EXPECT_NE(e.find("more than one document"), std::string::npos) << e;
+}
+
+}  // namespace
+}  // namespace dynaopt::test
