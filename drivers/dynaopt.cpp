@@ -16,6 +16,7 @@
 
 #include "dynaopt/core/comm.hpp"
 #include "dynaopt/core/deck.hpp"
+#include "dynaopt/core/format.hpp"
 #include "dynaopt/core/gather.hpp"
 #include "dynaopt/core/output.hpp"
 #include "dynaopt/core/run_spec.hpp"

@@ -68,13 +68,4 @@ void make_directories(const std::string& directory) {
     throw std::runtime_error(directory + ": not a directory");
 }
 
-std::string exact(double value) {
-  char buffer[32];
-  for (int digits = 15; digits <= 17; ++digits) {
-    std::snprintf(buffer, sizeof buffer, "%.*g", digits, value);
-    if (std::strtod(buffer, nullptr) == value) break;
-  }
-  return buffer;
-}
-
 }  // namespace dynaopt

@@ -32,7 +32,4 @@ void write_file_atomically(const std::string& path, const std::string& text);
 // Creates `directory` and its parents; throws with the reason when it cannot.
 void make_directories(const std::string& directory);
 
-// Shortest decimal text that reads back to the same double.
-std::string exact(double value);
-
 }  // namespace dynaopt

@@ -15,6 +15,7 @@
 #include <type_traits>
 
 #include "dynaopt/core/compat.hpp"
+#include "dynaopt/core/format.hpp"
 #include "dynaopt/optim/fused_apply.hpp"
 #include "dynaopt/optim/mirror_map.hpp"
 #include "dynaopt/optim/optimizer.hpp"
@@ -153,8 +154,8 @@ class NonlinearMomentum : public Optimizer<Scalar, Device> {
     for (std::size_t i = 0; i < x.extent(0); ++i)
       if (!(double(x(i)) > a && double(x(i)) < b))
         throw std::invalid_argument("optimizer.mirror.box: the starting point must lie strictly inside (" +
-                                    std::to_string(a) + ", " + std::to_string(b) + "), but parameter " +
-                                    std::to_string(i) + " is " + std::to_string(double(x(i))));
+                                    exact(a) + ", " + exact(b) + "), but parameter " + std::to_string(i) +
+                                    " is " + exact(double(x(i))));
   }
 
   NonlinearMomentumSettings settings_;

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "dynaopt/core/comm.hpp"
-#include "dynaopt/core/output.hpp"
+#include "dynaopt/core/format.hpp"
 #include "dynaopt/core/run_spec.hpp"
 #include "dynaopt/optim/optimizer.hpp"
 #include "dynaopt/problems/problem.hpp"
