@@ -17,6 +17,7 @@ namespace math {
 // Kokkos:: and deprecated the old spelling.
 using DYNAOPT_KOKKOS_MATH::exp;
 using DYNAOPT_KOKKOS_MATH::fabs;
+using DYNAOPT_KOKKOS_MATH::fmax;
 using DYNAOPT_KOKKOS_MATH::log;
 using DYNAOPT_KOKKOS_MATH::pow;
 using DYNAOPT_KOKKOS_MATH::sqrt;
@@ -63,4 +64,14 @@ inline void fence(const char* label) {
 #define DYNAOPT_VECTORIZE _Pragma("GCC ivdep")
 #else
 #define DYNAOPT_VECTORIZE
+#endif
+
+// A loop that updates and reduces statistics at once: an OpenMP SIMD reduction where the
+// compiler has OpenMP (as every Kokkos OpenMP build does), the independence hint otherwise.
+#if defined(_OPENMP) && !defined(__CUDA_ARCH__)
+#define DYNAOPT_PRAGMA(text) _Pragma(#text)
+#define DYNAOPT_SIMD_STATISTICS(sum1, sum2, sum3, maximum) \
+  DYNAOPT_PRAGMA(omp simd reduction(+ : sum1, sum2, sum3) reduction(max : maximum))
+#else
+#define DYNAOPT_SIMD_STATISTICS(sum1, sum2, sum3, maximum) DYNAOPT_VECTORIZE
 #endif

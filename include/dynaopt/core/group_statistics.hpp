@@ -2,6 +2,8 @@
 // Per-group statistics of one step, gathered inside the fused update kernel and combined over
 // ranks with a single allreduce: sums add, the frequency maximum takes the max.
 #include <Kokkos_Core.hpp>
+#include <cstdint>
+#include <cstring>
 
 namespace dynaopt {
 
@@ -36,6 +38,33 @@ struct NoStatistics {
   KOKKOS_INLINE_FUNCTION void add_gradient(double) const {}
   KOKKOS_INLINE_FUNCTION void add_kinetic(double) const {}
   KOKKOS_INLINE_FUNCTION void observe_frequency(double) const {}
+};
+
+// The same accumulation into plain variables of a host loop: the form an OpenMP SIMD
+// reduction keeps in vector registers. The maximum runs on the bit patterns: for the
+// non-negative frequencies they order as the values do (a NaN sorts above +inf, so it still
+// surfaces), and an integer max vectorises where a floating-point one needs fast-math.
+struct StatisticsAccumulators {
+  double& grad_abs_sum;
+  double& grad_sq_sum;
+  double& kinetic_energy;
+  std::int64_t& max_frequency_bits;
+
+  void add_gradient(double g) const {
+    grad_abs_sum += g < 0 ? -g : g;
+    grad_sq_sum += g * g;
+  }
+  void add_kinetic(double k) const { kinetic_energy += k; }
+  void observe_frequency(double w) const {
+    std::int64_t bits;
+    std::memcpy(&bits, &w, sizeof bits);
+    max_frequency_bits = max_frequency_bits < bits ? bits : max_frequency_bits;
+  }
+  static double frequency(std::int64_t bits) {
+    double w;
+    std::memcpy(&w, &bits, sizeof w);
+    return w;
+  }
 };
 
 template <class Device>

@@ -46,8 +46,14 @@ struct FusedApply {
     } else {
       GroupStatistics chunk_statistics;
       if constexpr (runs_on_host<execution_space>) {
-        for (std::size_t i = chunk.begin; i < chunk.end; ++i)
-          update(coefficients, i, chunk_statistics);
+        // Plain accumulators in a SIMD reduction keep this loop vectorised too; a struct
+        // carried across iterations would serialise it on the floating-point sums.
+        double abs_sum = 0, sq_sum = 0, kinetic = 0;
+        std::int64_t max_bits = 0;  // the bits of +0.0
+        StatisticsAccumulators accumulate{abs_sum, sq_sum, kinetic, max_bits};
+        DYNAOPT_SIMD_STATISTICS(abs_sum, sq_sum, kinetic, max_bits)
+        for (std::size_t i = chunk.begin; i < chunk.end; ++i) update(coefficients, i, accumulate);
+        chunk_statistics = GroupStatistics{abs_sum, sq_sum, kinetic, StatisticsAccumulators::frequency(max_bits)};
       } else {
         Kokkos::parallel_reduce(
             Kokkos::TeamThreadRange(team, chunk.begin, chunk.end),
