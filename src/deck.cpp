@@ -85,6 +85,12 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
 
 }  // namespace
 
+std::vector<std::string> names_of(const std::vector<TypeSummary>& types) {
+  std::vector<std::string> names;
+  for (const auto& t : types) names.push_back(t.name);
+  return names;
+}
+
 bool Range::contains(double v) const {
   const bool above_lower = lower_open ? v > lower : v >= lower;
   const bool below_upper = upper_open ? v < upper : v <= upper;
@@ -143,13 +149,16 @@ std::string DeckSection::string(const std::string& key) const {
   return n.Scalar();
 }
 
+template <class T>
+bool DeckSection::defaulted(const std::string& key, const T& fallback) const {
+  if (has(key)) return false;
+  used_.insert(key);
+  echo_[key] = fallback;
+  return true;
+}
+
 std::string DeckSection::string(const std::string& key, const std::string& fallback) const {
-  if (!has(key)) {
-    used_.insert(key);
-    echo_[key] = fallback;
-    return fallback;
-  }
-  return string(key);
+  return defaulted(key, fallback) ? fallback : string(key);
 }
 
 std::string DeckSection::choice(const std::string& key, const std::vector<std::string>& choices) const {
@@ -164,8 +173,7 @@ std::string DeckSection::choice(const std::string& key, const std::vector<std::s
 
 std::string DeckSection::choice(const std::string& key, const std::vector<std::string>& choices,
                                 const std::string& fallback) const {
-  if (!has(key)) return string(key, fallback);
-  return choice(key, choices);
+  return defaulted(key, fallback) ? fallback : choice(key, choices);
 }
 
 double DeckSection::to_number(const YAML::Node& n, const std::string& key, Range range) const {
@@ -189,12 +197,7 @@ double DeckSection::number(const std::string& key, Range range) const {
 }
 
 double DeckSection::number(const std::string& key, double fallback, Range range) const {
-  if (!has(key)) {
-    used_.insert(key);
-    echo_[key] = fallback;
-    return fallback;
-  }
-  return number(key, range);
+  return defaulted(key, fallback) ? fallback : number(key, range);
 }
 
 long DeckSection::integer(const std::string& key, Range range) const {
@@ -208,20 +211,12 @@ long DeckSection::integer(const std::string& key, Range range) const {
 }
 
 long DeckSection::integer(const std::string& key, long fallback, Range range) const {
-  if (!has(key)) {
-    used_.insert(key);
-    echo_[key] = fallback;
-    return fallback;
-  }
-  return integer(key, range);
+  return defaulted(key, fallback) ? fallback : integer(key, range);
 }
 
 bool DeckSection::boolean(const std::string& key, bool fallback) const {
+  if (defaulted(key, fallback)) return fallback;
   used_.insert(key);
-  if (!has(key)) {
-    echo_[key] = fallback;
-    return fallback;
-  }
   bool v = false;
   const YAML::Node n = node_[key];
   if (!n.IsScalar() || !YAML::convert<bool>::decode(n, v))
@@ -245,9 +240,7 @@ DeckSection DeckSection::section(const std::string& key) const {
 }
 
 DeckSection DeckSection::optional_section(const std::string& key) const {
-  if (has(key)) return section(key);
-  used_.insert(key);
-  echo_[key] = YAML::Node(YAML::NodeType::Map);
+  if (!defaulted(key, YAML::Node(YAML::NodeType::Map))) return section(key);
   return DeckSection(YAML::Node(YAML::NodeType::Map), echo_[key], key_path(key), source_);
 }
 

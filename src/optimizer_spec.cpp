@@ -52,8 +52,8 @@ NonlinearMomentumSettings read_momentum(const DeckSection& s, MomentumForm form,
 
 }  // namespace
 
-const std::vector<OptimizerKind>& optimizer_kinds() {
-  static const std::vector<OptimizerKind> kinds = {
+const std::vector<TypeSummary>& optimizer_kinds() {
+  static const std::vector<TypeSummary> kinds = {
       {"dyna", "Dyna, paper 000 Alg. 1: gamma, beta, damping_ratio (or ramp), omega_eps, restart_on_increase"},
       {"dyna_prototype", "Dyna's Adam-based prototype, paper 000 Sec. 4.3: lr, beta1, damping_ratio, eps"},
       {"nonlinear_heavy_ball", "paper 001 Alg. 1: step, friction, damping_exponent, kinetic_exponent"},
@@ -68,10 +68,8 @@ const std::vector<OptimizerKind>& optimizer_kinds() {
 }
 
 OptimizerSpec read_optimizer(const DeckSection& s) {
-  std::vector<std::string> names;
-  for (const auto& k : optimizer_kinds()) names.push_back(k.name);
   OptimizerSpec spec;
-  spec.type = s.choice("type", names);
+  spec.type = s.choice("type", names_of(optimizer_kinds()));
   const std::string& t = spec.type;
   if (t == "dyna") {
     DynaSettings d;

@@ -2,17 +2,15 @@
 
 namespace dynaopt {
 
-const std::vector<ProblemKind>& problem_kinds() {
-  static const std::vector<ProblemKind> kinds = {
+const std::vector<TypeSummary>& problem_kinds() {
+  static const std::vector<TypeSummary> kinds = {
       {"rosenbrock", "paper 001 eq. 51 in d dimensions: dimension, x0 (d numbers, or one for all)"},
   };
   return kinds;
 }
 
 ProblemSpec read_problem(const DeckSection& s) {
-  std::vector<std::string> names;
-  for (const auto& k : problem_kinds()) names.push_back(k.name);
-  s.choice("type", names);
+  s.choice("type", names_of(problem_kinds()));
   RosenbrockSpec r;
   r.dimension = s.integer("dimension", 2, Range::closed(2, 1e9));
   if (s.is_sequence("x0")) {

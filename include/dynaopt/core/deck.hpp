@@ -14,6 +14,13 @@
 
 namespace dynaopt {
 
+// One `type` a deck section accepts, with its line for --help.
+struct TypeSummary {
+  const char* name;
+  const char* summary;
+};
+std::vector<std::string> names_of(const std::vector<TypeSummary>& types);
+
 class DeckError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -74,6 +81,9 @@ class DeckSection {
   [[noreturn]] void fail(const std::string& message) const;
 
  private:
+  // Records `fallback` (used and echoed) when `key` is absent; says whether it was.
+  template <class T>
+  bool defaulted(const std::string& key, const T& fallback) const;
   [[noreturn]] void fail_at(const YAML::Node& at, const std::string& key, const std::string& message) const;
   YAML::Node required(const std::string& key, const char* expected) const;
   double to_number(const YAML::Node& node, const std::string& key, Range range) const;

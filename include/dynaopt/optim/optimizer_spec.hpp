@@ -21,13 +21,8 @@ struct OptimizerSpec {
   OptimizerSettings settings;
 };
 
-struct OptimizerKind {
-  const char* name;
-  const char* summary;
-};
-
 // Every `optimizer.type`, with a line for --help.
-const std::vector<OptimizerKind>& optimizer_kinds();
+const std::vector<TypeSummary>& optimizer_kinds();
 
 // Reads and validates the `optimizer` section (every key, range and type).
 OptimizerSpec read_optimizer(const DeckSection& section);

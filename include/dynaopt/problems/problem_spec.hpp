@@ -11,12 +11,7 @@ namespace dynaopt {
 
 using ProblemSpec = std::variant<RosenbrockSpec>;
 
-struct ProblemKind {
-  const char* name;
-  const char* summary;
-};
-
-const std::vector<ProblemKind>& problem_kinds();
+const std::vector<TypeSummary>& problem_kinds();
 ProblemSpec read_problem(const DeckSection& section);
 
 }  // namespace dynaopt
