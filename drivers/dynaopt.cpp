@@ -22,6 +22,7 @@
 #include "dynaopt/core/run_spec.hpp"
 #include "dynaopt/optim/make_optimizer.hpp"
 #include "dynaopt/problems/minimize.hpp"
+#include "dynaopt/problems/mnist/trainer.hpp"
 #include "dynaopt/problems/problem_spec.hpp"
 
 namespace {
@@ -92,55 +93,104 @@ auto on_all_ranks(const Comm& comm, F&& build) -> decltype(build()) {
   return value;
 }
 
+using Device = Kokkos::DefaultExecutionSpace::device_type;
+
+// history.csv, streamed on rank 0 under a temporary name; result.yaml; both renamed into place
+// only when the run has finished, so a failed run leaves neither.
+class RunOutput {
+ public:
+  RunOutput(const Comm& comm, const std::string& directory, const char* header) : comm_(comm), dir_(directory) {
+    if (!comm.is_root()) return;
+    make_directories(dir_);
+    history_ = std::make_unique<AtomicFile>(dir_ + "/history.csv");
+    history_->stream() << header << '\n';
+  }
+  std::ostream* history() { return history_ ? &history_->stream() : nullptr; }
+  std::ostream* log() const { return comm_.is_root() ? &std::cout : nullptr; }
+  void finish(const std::string& result_yaml) {
+    if (!comm_.is_root()) return;
+    history_->commit();
+    write_file_atomically(dir_ + "/result.yaml", result_yaml);
+  }
+  const std::string& directory() const { return dir_; }
+
+ private:
+  const Comm& comm_;
+  std::string dir_;
+  std::unique_ptr<AtomicFile> history_;
+};
+
+std::string result_header(const char* problem, const Job& job, const Comm& comm) {
+  std::ostringstream out;
+  out << "problem: " << problem << "\noptimizer: " << job.optimizer.type << "\nprecision: " << job.run.precision
+      << "\nranks: " << comm.size() << "\n";
+  return out.str();
+}
+
+long total_restarts(const std::vector<long>& restarts) {
+  long total = 0;
+  for (long r : restarts) total += r;
+  return total;
+}
+
+template <class Scalar>
+int run_problem(const RosenbrockSpec& spec, const Job& job, const Comm& comm) {
+  const auto problem = on_all_ranks(comm, [&] { return std::make_unique<Rosenbrock<Scalar, Device>>(spec, comm); });
+  auto space = problem->make_space();
+  const auto optimizer = on_all_ranks(comm, [&] { return make_optimizer(job.optimizer, space); });
+
+  RunOutput output(comm, job.output.directory, history_header());
+  const MinimizeResult result = minimize(*problem, *optimizer, space, job.run, comm, output.history(), output.log());
+  const std::vector<double> x = gather_parameters(comm, space);
+  std::ostringstream out;
+  out << result_header("rosenbrock", job, comm) << "steps: " << result.steps
+      << "\nconverged: " << (result.converged ? "true" : "false") << "\nobjective: " << exact(result.objective)
+      << "\ngradient_norm: " << exact(result.gradient_norm) << "\nrestarts: " << total_restarts(optimizer->restarts())
+      << "\n";
+  if (x.size() <= 1000) {
+    out << "x: [";
+    for (std::size_t i = 0; i < x.size(); ++i) out << (i ? ", " : "") << exact(x[i]);
+    out << "]\n";
+  }
+  output.finish(out.str());
+  if (comm.is_root())
+    std::cout << "done: " << result.steps << " steps, objective " << exact(result.objective) << ", output in "
+              << output.directory() << "/" << std::endl;
+  return 0;
+}
+
+template <class Scalar>
+int run_problem(const MnistSpec& spec, const Job& job, const Comm& comm) {
+  const auto trainer =
+      on_all_ranks(comm, [&] { return std::make_unique<MnistTrainer<Scalar, Device>>(spec, job.optimizer, comm); });
+  if (comm.is_root())
+    std::cout << "mnist: " << trainer->parameter_count() << " parameters, " << trainer->batches_per_epoch()
+              << " batches per epoch, " << comm.size() << " rank(s)" << std::endl;
+  RunOutput output(comm, job.output.directory, training_history_header());
+  const TrainingResult result = trainer->train(output.history(), output.log());
+  std::ostringstream out;
+  out << result_header("mnist", job, comm) << "epochs: " << result.epochs << "\nobjective: " << exact(result.loss)
+      << "\ntrain_accuracy: " << exact(result.train_accuracy)
+      << "\nvalidation_accuracy: " << exact(result.validation_accuracy)
+      << "\ntest_accuracy: " << exact(result.test_accuracy) << "\nbest_epoch: " << result.best_epoch
+      << "\nbest_validation_test_accuracy: " << exact(result.best_validation_test_accuracy)
+      << "\nseconds: " << result.seconds << "\n";
+  output.finish(out.str());
+  if (comm.is_root())
+    std::cout << "done: test accuracy " << result.test_accuracy << ", output in " << output.directory() << "/"
+              << std::endl;
+  return 0;
+}
+
+// Configuration errors (std::invalid_argument, raised on all ranks together) exit 1.
 template <class Scalar>
 int run_job(const Job& job, const Comm& comm) {
-  using Device = Kokkos::DefaultExecutionSpace::device_type;
-  std::unique_ptr<Problem<Scalar, Device>> problem;
-  ParameterSpace<Scalar, Device> space;
-  std::unique_ptr<Optimizer<Scalar, Device>> optimizer;
   try {
-    problem = on_all_ranks(comm, [&] {
-      return std::unique_ptr<Problem<Scalar, Device>>(std::visit(
-          [&](const auto& spec) -> Problem<Scalar, Device>* { return new Rosenbrock<Scalar, Device>(spec, comm); },
-          job.problem));
-    });
-    space = problem->make_space();
-    optimizer = on_all_ranks(comm, [&] { return make_optimizer(job.optimizer, space); });
+    return std::visit([&](const auto& spec) { return run_problem<Scalar>(spec, job, comm); }, job.problem);
   } catch (const std::invalid_argument& e) {
     if (comm.is_root()) std::cerr << "dynaopt: error: " << e.what() << std::endl;
     return 1;
   }
-
-  const std::string dir = job.output.directory;
-  std::unique_ptr<AtomicFile> history;
-  if (comm.is_root()) {
-    make_directories(dir);
-    history = std::make_unique<AtomicFile>(dir + "/history.csv");
-    history->stream() << history_header() << '\n';
-  }
-  const MinimizeResult result = minimize(*problem, *optimizer, space, job.run, comm,
-                                         history ? &history->stream() : nullptr, comm.is_root() ? &std::cout : nullptr);
-  const std::vector<double> x = gather_parameters(comm, space);
-  if (comm.is_root()) {
-    std::ostringstream out;
-    out << "problem: " << problem->name() << "\noptimizer: " << job.optimizer.type << "\nprecision: "
-        << job.run.precision << "\nranks: " << comm.size() << "\nsteps: " << result.steps
-        << "\nconverged: " << (result.converged ? "true" : "false") << "\nobjective: " << exact(result.objective)
-        << "\ngradient_norm: " << exact(result.gradient_norm) << "\n";
-    long restarts = 0;
-    for (long r : optimizer->restarts()) restarts += r;
-    out << "restarts: " << restarts << "\n";
-    if (x.size() <= 1000) {
-      out << "x: [";
-      for (std::size_t i = 0; i < x.size(); ++i) out << (i ? ", " : "") << exact(x[i]);
-      out << "]\n";
-    }
-    history->commit();
-    write_file_atomically(dir + "/result.yaml", out.str());
-    std::cout << "done: " << result.steps << " steps, objective " << exact(result.objective) << ", output in "
-              << dir << "/" << std::endl;
-  }
-  return 0;
 }
 
 int run(const Options& options) {

@@ -9,4 +9,6 @@ shift || true
 bash "$root/scripts/build.sh" >/dev/null
 if [ "$(id -u)" -eq 0 ]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} OMP_PROC_BIND=${OMP_PROC_BIND:-false}
+# Kokkos is the parallel layer; a threaded BLAS inside each rank fights its thread pool (5x slower here).
+export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
 exec mpirun --oversubscribe -n "${RANKS:-2}" "$build/dynaopt" "$deck" "$@"

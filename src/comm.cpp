@@ -57,6 +57,26 @@ void Comm::sum_raw(void* data, std::size_t count, MPI_Datatype type) const {
   }
 }
 
+std::vector<int> Comm::block_counts(std::size_t n) const {
+  if (n > static_cast<std::size_t>(INT_MAX)) throw std::runtime_error("Comm: a sharded vector needs fewer than 2^31 elements");
+  std::vector<int> counts(static_cast<std::size_t>(size_));
+  const auto p = static_cast<std::size_t>(size_);
+  for (std::size_t r = 0; r < p; ++r) counts[r] = static_cast<int>(n / p + (r < n % p ? 1 : 0));
+  return counts;
+}
+
+void Comm::sum_scatter_raw(const void* full, void* mine, const std::vector<int>& counts, MPI_Datatype type) const {
+  check(MPI_Reduce_scatter(full, mine, counts.data(), type, MPI_SUM, comm_), "MPI_Reduce_scatter");
+}
+
+void Comm::gather_blocks_raw(const void* mine, void* full, const std::vector<int>& counts, MPI_Datatype type) const {
+  std::vector<int> displs(counts.size(), 0);
+  for (std::size_t r = 1; r < counts.size(); ++r) displs[r] = displs[r - 1] + counts[r - 1];
+  check(MPI_Allgatherv(mine, counts[static_cast<std::size_t>(rank_)], type, full, counts.data(), displs.data(), type,
+                       comm_),
+        "MPI_Allgatherv");
+}
+
 bool Comm::any(bool flag) const {
   int local = flag ? 1 : 0, global = local;
   if (size_ > 1) check(MPI_Allreduce(&local, &global, 1, MPI_INT, MPI_LOR, comm_), "MPI_Allreduce");

@@ -104,6 +104,7 @@ OptimizerSpec read_optimizer(const DeckSection& s) {
     a.decoupled = s.boolean("decoupled", false);
     spec.settings = a;
   }
+  spec.sharded = s.boolean("sharded", false);
   s.finish();
   return spec;
 }

@@ -5,12 +5,51 @@ namespace dynaopt {
 const std::vector<TypeSummary>& problem_kinds() {
   static const std::vector<TypeSummary> kinds = {
       {"rosenbrock", "paper 001 eq. 51 in d dimensions: dimension, x0 (d numbers, or one for all)"},
+      {"mnist", "data-parallel training on MNIST IDX files: data (or train_images, ...), hidden, validation,\n"
+                "      batches_per_epoch or batch_size, epochs, l2, bias_init, gradient (sum|mean), seed"},
   };
   return kinds;
 }
 
+namespace {
+
+MnistSpec read_mnist(const DeckSection& s) {
+  MnistSpec m;
+  // Either a directory holding the four files under their original names, or each file.
+  const std::string dir = s.has("data") ? s.string("data") : std::string();
+  const auto file = [&](const char* key, const char* original) {
+    if (!dir.empty() && !s.has(key)) return dir + "/" + original;
+    return s.string(key);
+  };
+  m.train_images = file("train_images", "train-images-idx3-ubyte");
+  m.train_labels = file("train_labels", "train-labels-idx1-ubyte");
+  m.test_images = file("test_images", "t10k-images-idx3-ubyte");
+  m.test_labels = file("test_labels", "t10k-labels-idx1-ubyte");
+  if (s.has("hidden")) {
+    for (const double w : s.numbers("hidden", Range::closed(1, 1 << 20))) {
+      if (w != static_cast<int>(w)) s.fail("hidden", "widths must be whole numbers");
+      m.hidden.push_back(static_cast<int>(w));
+    }
+  }
+  m.validation = s.integer("validation", m.validation, Range::at_least(0));
+  m.train_limit = s.integer("train_limit", m.train_limit, Range::at_least(0));
+  if (s.has("batches_per_epoch") == s.has("batch_size"))
+    s.fail("give exactly one of batches_per_epoch (the paper's 'n batches') and batch_size");
+  if (s.has("batches_per_epoch")) m.batches_per_epoch = s.integer("batches_per_epoch", Range::at_least(1));
+  else m.batch_size = s.integer("batch_size", Range::at_least(1));
+  m.epochs = s.integer("epochs", m.epochs, Range::at_least(1));
+  m.l2 = s.number("l2", m.l2, Range::at_least(0));
+  m.bias_init = s.number("bias_init", m.bias_init);
+  m.mean_gradient = s.choice("gradient", {"sum", "mean"}, "sum") == "mean";
+  m.seed = s.integer("seed", m.seed, Range::at_least(0));
+  s.finish();
+  return m;
+}
+
+}  // namespace
+
 ProblemSpec read_problem(const DeckSection& s) {
-  s.choice("type", names_of(problem_kinds()));
+  if (s.choice("type", names_of(problem_kinds())) == "mnist") return read_mnist(s);
   RosenbrockSpec r;
   r.dimension = s.integer("dimension", 2, Range::closed(2, 1e9));
   if (s.is_sequence("x0")) {

@@ -50,6 +50,26 @@ class Comm {
 #endif
   }
 
+  // Sharded data parallelism: `full` (the same length on every rank) is summed over the ranks
+  // and rank r receives block r (Comm::block of full's length) of the sum in `mine`; and the
+  // way back, every rank's block `mine` assembled into `full` on all ranks.
+  template <class Scalar, class... P, class... Q>
+  void sum_scatter(const Kokkos::View<Scalar*, P...>& full, const Kokkos::View<Scalar*, Q...>& mine) const {
+    const auto counts = block_counts(full.extent(0));
+    auto host_full = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), full);
+    auto host_mine = Kokkos::create_mirror_view(mine);
+    sum_scatter_raw(host_full.data(), host_mine.data(), counts, mpi_type<Scalar>());
+    Kokkos::deep_copy(mine, host_mine);
+  }
+  template <class Scalar, class... P, class... Q>
+  void gather_blocks(const Kokkos::View<Scalar*, P...>& mine, const Kokkos::View<Scalar*, Q...>& full) const {
+    const auto counts = block_counts(full.extent(0));
+    auto host_mine = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), mine);
+    auto host_full = Kokkos::create_mirror_view(full);
+    gather_blocks_raw(host_mine.data(), host_full.data(), counts, mpi_type<Scalar>());
+    Kokkos::deep_copy(full, host_full);
+  }
+
   // Halo of a block-distributed vector: this rank's first and last values go to its left and
   // right neighbours; returns {last value of the left neighbour, first of the right one}
   // (`fill` where there is no neighbour).
@@ -72,6 +92,9 @@ class Comm {
     return std::is_same<Scalar, double>::value ? MPI_DOUBLE : MPI_FLOAT;
   }
   void sum_raw(void* data, std::size_t count, MPI_Datatype type) const;
+  std::vector<int> block_counts(std::size_t n) const;
+  void sum_scatter_raw(const void* full, void* mine, const std::vector<int>& counts, MPI_Datatype type) const;
+  void gather_blocks_raw(const void* mine, void* full, const std::vector<int>& counts, MPI_Datatype type) const;
 
   MPI_Comm comm_;
   int rank_ = 0;

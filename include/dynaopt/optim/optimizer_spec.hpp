@@ -19,6 +19,9 @@ using OptimizerSettings =
 struct OptimizerSpec {
   std::string type;
   OptimizerSettings settings;
+  // Data-parallel problems: each rank keeps the optimizer state of one block of the parameters
+  // (reduce-scatter of the gradient, local update, allgather of the parameters) instead of all.
+  bool sharded = false;
 };
 
 // Every `optimizer.type`, with a line for --help.

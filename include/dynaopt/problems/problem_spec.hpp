@@ -5,11 +5,12 @@
 #include <vector>
 
 #include "dynaopt/core/deck.hpp"
+#include "dynaopt/problems/mnist/mnist_spec.hpp"
 #include "dynaopt/problems/rosenbrock.hpp"
 
 namespace dynaopt {
 
-using ProblemSpec = std::variant<RosenbrockSpec>;
+using ProblemSpec = std::variant<RosenbrockSpec, MnistSpec>;
 
 const std::vector<TypeSummary>& problem_kinds();
 ProblemSpec read_problem(const DeckSection& section);

@@ -1,0 +1,256 @@
+#pragma once
+// Data-parallel training of a dense model on MNIST-format data. Every minibatch is cut into
+// P contiguous shards, one per rank; each rank sums the loss and gradient of its shard, and one
+// allreduce of the flat gradient (with the loss riding in one extra slot) gives every rank the
+// batch's gradient. The optimizer then advances all layers (groups) in one fused launch, each
+// with Dyna's per-layer step 2 gamma / fan_in.
+#include <Kokkos_Core.hpp>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <ostream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "dynaopt/core/comm.hpp"
+#include "dynaopt/core/format.hpp"
+#include "dynaopt/optim/make_optimizer.hpp"
+#include "dynaopt/problems/minimize.hpp"
+#include "dynaopt/problems/mnist/dataset.hpp"
+#include "dynaopt/problems/mnist/dense_model.hpp"
+#include "dynaopt/problems/mnist/mnist_spec.hpp"
+
+namespace dynaopt {
+
+struct TrainingResult {
+  long epochs = 0;
+  double loss = 0;  // mean training loss per sample of the last epoch (with the L2 term)
+  double train_accuracy = 0, validation_accuracy = 0, test_accuracy = 0;
+  long best_epoch = 0;                       // epoch of the best validation accuracy
+  double best_validation_test_accuracy = 0;  // test accuracy of that epoch's model
+  double seconds = 0;
+};
+
+inline const char* training_history_header() {
+  return "epoch,step,objective,train_accuracy,validation_accuracy,test_accuracy,seconds";
+}
+
+template <class Scalar, class Device>
+class MnistTrainer {
+ public:
+  using execution_space = typename Device::execution_space;
+
+  MnistTrainer(const MnistSpec& spec, const OptimizerSpec& optimizer, const Comm& comm)
+      : spec_(spec), comm_(comm), model_(widths(spec)) {
+    const MnistSet train = load_mnist(spec.train_images, spec.train_labels);
+    const MnistSet test = load_mnist(spec.test_images, spec.test_labels);
+    const std::size_t n = spec.train_limit > 0 ? std::min<std::size_t>(spec.train_limit, train.labels.size())
+                                               : train.labels.size();
+    if (std::size_t(spec.validation) >= n)
+      throw std::invalid_argument("problem.validation: " + std::to_string(spec.validation) +
+                                  " hold-out images leave none of the " + std::to_string(n) + " to train on");
+    const auto [train_rows, validation_rows] =
+        stratified_split(train.labels, n, std::size_t(spec.validation), static_cast<unsigned long>(spec.seed));
+    train_ = select_rows<Scalar, Device>(train, train_rows, "mnist::train");
+    validation_ = select_rows<Scalar, Device>(train, validation_rows, "mnist::validation");
+    std::vector<std::size_t> all_test(test.labels.size());
+    for (std::size_t i = 0; i < all_test.size(); ++i) all_test[i] = i;
+    test_ = select_rows<Scalar, Device>(test, all_test, "mnist::test");
+
+    const std::size_t rows = train_.size();
+    batches_ = spec.batches_per_epoch > 0 ? std::size_t(spec.batches_per_epoch)
+                                          : (rows + std::size_t(spec.batch_size) - 1) / std::size_t(spec.batch_size);
+    if (batches_ > rows) throw std::invalid_argument("problem.batches_per_epoch: more batches than training images");
+    const std::size_t largest_batch = (rows + batches_ - 1) / batches_;
+    model_.reserve(largest_batch / std::size_t(comm.size()) + 1);
+
+    space_ = ParameterSpace<Scalar, Device>(model_.groups());
+    model_.initialize(space_, static_cast<unsigned long>(spec.seed), spec.bias_init);
+    // The gradient and the batch loss travel in one buffer, so one allreduce carries both.
+    reduce_buffer_ = Kokkos::View<Scalar*, Device>("mnist::reduce", space_.size() + 1);
+    space_.g = Kokkos::subview(reduce_buffer_, std::make_pair(std::size_t(0), space_.size()));
+    shard_rows_ = Kokkos::View<int*, Device>("mnist::shard_rows", largest_batch);
+    shard_images_ = Kokkos::View<Scalar**, Kokkos::LayoutRight, Device>("mnist::shard_images", largest_batch,
+                                                                        train_.images.extent(1));
+    shard_labels_ = Kokkos::View<int*, Device>("mnist::shard_labels", largest_batch);
+    sharded_ = optimizer.sharded && comm.size() > 1;
+    if (sharded_) {
+      owned_ = owned_block(space_, comm);
+      Kokkos::deep_copy(owned_.x, Kokkos::subview(space_.x, comm.block(space_.size())));
+      look_ahead_ = Kokkos::View<Scalar*, Device>("mnist::look_ahead", space_.size());
+    }
+    optimizer_ = make_optimizer(optimizer, sharded_ ? owned_ : space_);
+  }
+
+  std::size_t parameter_count() const { return space_.size(); }
+  std::size_t batches_per_epoch() const { return batches_; }
+  const ParameterSpace<Scalar, Device>& space() const { return space_; }
+
+  TrainingResult train(std::ostream* history, std::ostream* log) {
+    TrainingResult result;
+    std::mt19937_64 rng(static_cast<unsigned long>(spec_.seed) + 1);
+    std::vector<int> order(train_.size());
+    const auto start = std::chrono::steady_clock::now();
+    long step = 0;
+    for (long epoch = 1; epoch <= spec_.epochs; ++epoch) {
+      for (std::size_t i = 0; i < order.size(); ++i) order[i] = int(i);
+      std::shuffle(order.begin(), order.end(), rng);  // the same order on every rank
+      double epoch_loss = 0;
+      for (std::size_t b = 0; b < batches_; ++b) {
+        const std::size_t first = b * order.size() / batches_, last = (b + 1) * order.size() / batches_;
+        const double batch_loss = batch_step(order, first, last);
+        if (!std::isfinite(batch_loss))
+          throw CollectiveError("the training loss became " + exact(batch_loss) + " in epoch " +
+                                std::to_string(epoch) + ", batch " + std::to_string(b + 1));
+        epoch_loss += spec_.mean_gradient ? batch_loss * double(last - first) : batch_loss;
+        ++step;
+      }
+      result.epochs = epoch;
+      result.loss = epoch_loss / double(order.size());
+      result.train_accuracy = accuracy(train_);
+      result.validation_accuracy = accuracy(validation_);
+      result.test_accuracy = accuracy(test_);
+      if (result.best_epoch == 0 || result.validation_accuracy > best_validation_) {
+        best_validation_ = result.validation_accuracy;
+        result.best_epoch = epoch;
+        result.best_validation_test_accuracy = result.test_accuracy;
+      }
+      result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      if (history)
+        *history << epoch << ',' << step << ',' << exact(result.loss) << ',' << exact(result.train_accuracy) << ','
+                 << exact(result.validation_accuracy) << ',' << exact(result.test_accuracy) << ','
+                 << result.seconds << '\n';
+      if (log) {
+        const double eta = result.seconds / double(epoch) * double(spec_.epochs - epoch);
+        char line[200];
+        std::snprintf(line, sizeof line,
+                      "epoch %4ld/%ld  loss %.6f  train %.4f  validation %.4f  test %.4f  %7.2f s  ETA %.1f s",
+                      epoch, spec_.epochs, result.loss, result.train_accuracy, result.validation_accuracy,
+                      result.test_accuracy, result.seconds, eta);
+        *log << line << std::endl;
+      }
+    }
+    return result;
+  }
+
+ private:
+  static std::vector<int> widths(const MnistSpec& spec) {
+    std::vector<int> w{784};
+    w.insert(w.end(), spec.hidden.begin(), spec.hidden.end());
+    w.push_back(10);
+    return w;
+  }
+
+  // One optimizer step on the batch order[first, last): this rank's contiguous shard of it.
+  double batch_step(const std::vector<int>& order, std::size_t first, std::size_t last) {
+    const std::size_t batch = last - first;
+    const auto [lo, hi] = comm_.block(batch);
+    const std::size_t rows = hi - lo;
+    auto host_rows = Kokkos::create_mirror_view(shard_rows_);
+    for (std::size_t r = 0; r < rows; ++r) host_rows(r) = order[first + lo + r];
+    Kokkos::deep_copy(shard_rows_, host_rows);
+    const auto images = Kokkos::subview(shard_images_, std::make_pair(std::size_t(0), rows), Kokkos::ALL());
+    const auto labels = Kokkos::subview(shard_labels_, std::make_pair(std::size_t(0), rows));
+    gather(rows);
+
+    const auto point = evaluation_point();
+    double loss = rows > 0 ? model_.loss_and_gradient(point, images, labels, space_.g) : 0.0;
+    if (rows == 0) Kokkos::deep_copy(space_.g, Scalar(0));
+    if (comm_.is_root()) loss += model_.add_l2(point, space_.g, spec_.l2);  // once per batch
+    const Scalar scale = spec_.mean_gradient ? Scalar(1) / Scalar(batch) : Scalar(1);
+    if (spec_.mean_gradient) scale_gradient(scale);
+    const Scalar local_loss = Scalar(loss * double(scale));
+    Scalar global = 0;
+    if (sharded_) {
+      // Each rank needs the summed gradient of its own block only.
+      global = Scalar(comm_.sum(double(local_loss)));
+      comm_.sum_scatter(space_.g, owned_.g);
+      optimizer_->step(owned_, std::vector<double>(std::size_t(owned_.group_count()), double(global)));
+      comm_.gather_blocks(owned_.x, space_.x);
+    } else {
+      Kokkos::deep_copy(Kokkos::subview(reduce_buffer_, space_.size()), local_loss);
+      comm_.sum_in_place(reduce_buffer_);
+      Kokkos::deep_copy(global, Kokkos::subview(reduce_buffer_, space_.size()));
+      optimizer_->step(space_, std::vector<double>(std::size_t(space_.group_count()), double(global)));
+    }
+    return double(global);
+  }
+
+  // Where this batch's gradient is taken: the optimizer's evaluation point, assembled from the
+  // ranks' blocks when the state is sharded and the point is not the parameters themselves.
+  Kokkos::View<const Scalar*, Device> evaluation_point() {
+    if (!sharded_) return optimizer_->evaluation_point(space_);
+    const auto point = optimizer_->evaluation_point(owned_);
+    if (point.data() == owned_.x.data()) return space_.x;
+    comm_.gather_blocks(point, look_ahead_);
+    return look_ahead_;
+  }
+
+  // This rank's block of the flat parameters as a space of its own: every layer cut to the
+  // block, keeping its fan_in.
+  static ParameterSpace<Scalar, Device> owned_block(const ParameterSpace<Scalar, Device>& full, const Comm& comm) {
+    const auto [begin, end] = comm.block(full.size());
+    GroupTable table;
+    for (const Group& g : full.groups) {
+      const std::size_t lo = std::max(begin, g.offset), hi = std::min(end, g.offset + g.size);
+      table.add(g.name, hi > lo ? hi - lo : 0, g.fan_in, hi > lo ? lo - g.offset : 0, g.size);
+    }
+    return ParameterSpace<Scalar, Device>(table);
+  }
+
+  void scale_gradient(Scalar s) {
+    auto g = space_.g;
+    Kokkos::parallel_for(
+        "mnist::mean", Kokkos::RangePolicy<execution_space>(0, g.extent(0)), KOKKOS_LAMBDA(std::size_t i) { g(i) *= s; });
+  }
+
+  // Copies this rank's shard rows of the training set into the contiguous shard buffers.
+  void gather(std::size_t rows) {
+    auto images = shard_images_;
+    auto labels = shard_labels_;
+    auto source = train_;
+    auto index = shard_rows_;
+    const std::size_t pixels = images.extent(1);
+    Kokkos::parallel_for(
+        "mnist::gather", Kokkos::MDRangePolicy<execution_space, Kokkos::Rank<2>>({0, 0}, {rows, pixels}),
+        KOKKOS_LAMBDA(std::size_t r, std::size_t j) {
+          const int row = index(r);
+          images(r, j) = source.images(row, j);
+          if (j == 0) labels(r) = source.labels(row);
+        });
+  }
+
+  // The fraction of `set` the current parameters classify correctly, each rank counting its block.
+  double accuracy(const LabelledImages<Scalar, Device>& set) {
+    if (set.size() == 0) return 0;
+    const auto [lo, hi] = comm_.block(set.size());
+    std::size_t correct = 0;
+    const std::size_t chunk = model_.capacity();
+    for (std::size_t b = lo; b < hi; b += chunk) {
+      const std::size_t e = std::min(hi, b + chunk);
+      correct += model_.correct(space_.x, Kokkos::subview(set.images, std::make_pair(b, e), Kokkos::ALL()),
+                                Kokkos::subview(set.labels, std::make_pair(b, e)));
+    }
+    return comm_.sum(double(correct)) / double(set.size());
+  }
+
+  MnistSpec spec_;
+  const Comm& comm_;
+  DenseModel<Scalar, Device> model_;
+  LabelledImages<Scalar, Device> train_, validation_, test_;
+  std::size_t batches_ = 0;
+  ParameterSpace<Scalar, Device> space_;
+  Kokkos::View<Scalar*, Device> reduce_buffer_;
+  Kokkos::View<int*, Device> shard_rows_;
+  Kokkos::View<Scalar**, Kokkos::LayoutRight, Device> shard_images_;
+  Kokkos::View<int*, Device> shard_labels_;
+  bool sharded_ = false;
+  ParameterSpace<Scalar, Device> owned_;           // sharded: this rank's block, and its state
+  Kokkos::View<Scalar*, Device> look_ahead_;       // sharded: the assembled evaluation point
+  std::unique_ptr<Optimizer<Scalar, Device>> optimizer_;
+  double best_validation_ = 0;
+};
+
+}  // namespace dynaopt
