@@ -1,0 +1,89 @@
+// The IDX reader: round trip of generated files, and a message naming file, expectation and
+// finding for each kind of bad file.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "mnist_fixture.hpp"
+
+namespace dynaopt::test {
+namespace {
+
+std::string temporary(const std::string& name) { return ::testing::TempDir() + "dynaopt_idx_" + name; }
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const IdxError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+void truncate_to(const std::string& path, std::size_t bytes) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<char> data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  data.resize(bytes);
+  std::ofstream(path, std::ios::binary | std::ios::trunc).write(data.data(), std::streamsize(data.size()));
+}
+
+TEST(Idx, RoundTripOfGeneratedFiles) {
+  const MnistSet set = synthetic_digits(50, 3);
+  const std::string images = temporary("images"), labels = temporary("labels");
+  write_idx_images(images, set.images);
+  write_idx_labels(labels, set.labels);
+  const MnistSet back = load_mnist(images, labels);
+  EXPECT_EQ(back.images.count, 50u);
+  EXPECT_EQ(back.images.rows, 28u);
+  EXPECT_EQ(back.images.pixels, set.images.pixels);
+  EXPECT_EQ(back.labels, set.labels);
+}
+
+TEST(Idx, EveryBadFileIsNamedWithWhatWasExpectedAndFound) {
+  const MnistSet set = synthetic_digits(20, 4);
+  const std::string images = temporary("bad_images"), labels = temporary("bad_labels");
+  write_idx_images(images, set.images);
+  write_idx_labels(labels, set.labels);
+
+  EXPECT_NE(error_of([&] { read_idx_images(temporary("missing")); }).find("dynaopt_idx_missing: cannot open"),
+            std::string::npos);
+  std::string e = error_of([&] { read_idx_images(labels); });
+  EXPECT_NE(e.find("bad_labels: magic 0x00000801 is a label file, expected an image file (0x00000803)"),
+            std::string::npos)
+      << e;
+  e = error_of([&] { read_idx_labels(images); });
+  EXPECT_NE(e.find("magic 0x00000803 is an image file, expected a label file"), std::string::npos) << e;
+
+  truncate_to(images, 1000);
+  e = error_of([&] { read_idx_images(images); });
+  EXPECT_NE(e.find("bad_images: expected 15696 bytes for 20 images of 28x28, found 1000 (truncated)"),
+            std::string::npos)
+      << e;
+  truncate_to(images, 10);
+  e = error_of([&] { read_idx_images(images); });
+  EXPECT_NE(e.find("truncated header, expected 16 bytes, found 10"), std::string::npos) << e;
+
+  write_idx_images(images, set.images);
+  std::ofstream(images, std::ios::binary | std::ios::app) << "extra";
+  e = error_of([&] { read_idx_images(images); });
+  EXPECT_NE(e.find("found 15701 (trailing bytes)"), std::string::npos) << e;
+
+  write_idx_images(images, set.images);
+  write_idx_labels(labels, std::vector<std::uint8_t>(19, 1));
+  e = error_of([&] { load_mnist(images, labels); });
+  EXPECT_NE(e.find("19 labels for the 20 images"), std::string::npos) << e;
+
+  auto wrong = set.labels;
+  wrong[7] = 12;
+  write_idx_labels(labels, wrong);
+  e = error_of([&] { load_mnist(images, labels); });
+  EXPECT_NE(e.find("label 7 is 12, expected a digit 0-9"), std::string::npos) << e;
+
+  std::ofstream(labels, std::ios::binary | std::ios::trunc) << "GIF89a-not-idx";
+  e = error_of([&] { read_idx_labels(labels); });
+  EXPECT_NE(e.find("is not an IDX ubyte file"), std::string::npos) << e;
+}
+
+}  // namespace
+}  // namespace dynaopt::test
