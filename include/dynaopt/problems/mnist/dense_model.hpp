@@ -171,12 +171,13 @@ class DenseModel {
       KokkosBlas::gemm("N", "T", Scalar(1), input, weights(params, l), Scalar(0), z);
       const auto b = bias(params, l);
       const bool hidden = l + 1 < layers();
+      const std::size_t width = std::size_t(outputs(l));
       Kokkos::parallel_for(
-          "dense::bias_activation",
-          Kokkos::MDRangePolicy<execution_space, Kokkos::Rank<2>>({0, 0}, {n, std::size_t(outputs(l))}),
-          KOKKOS_LAMBDA(std::size_t r, std::size_t o) {
-            const Scalar v = z(r, o) + b(o);
-            z(r, o) = hidden && v < Scalar(0) ? Scalar(0) : v;
+          "dense::bias_activation", Kokkos::RangePolicy<execution_space>(0, n), KOKKOS_LAMBDA(std::size_t r) {
+            for (std::size_t o = 0; o < width; ++o) {
+              const Scalar v = z(r, o) + b(o);
+              z(r, o) = hidden && v < Scalar(0) ? Scalar(0) : v;
+            }
           });
     }
   }
@@ -217,11 +218,11 @@ class DenseModel {
   // delta <- delta * [a > 0]: ReLU passes the gradient where it passed the signal.
   void relu_backward(const Kokkos::View<Scalar**, Kokkos::LayoutRight, Device>& delta,
                      const Kokkos::View<Scalar**, Kokkos::LayoutRight, Device>& activation) const {
+    const std::size_t width = delta.extent(1);
     Kokkos::parallel_for(
-        "dense::relu_backward",
-        Kokkos::MDRangePolicy<execution_space, Kokkos::Rank<2>>({0, 0}, {delta.extent(0), delta.extent(1)}),
-        KOKKOS_LAMBDA(std::size_t r, std::size_t c) {
-          if (!(activation(r, c) > Scalar(0))) delta(r, c) = 0;
+        "dense::relu_backward", Kokkos::RangePolicy<execution_space>(0, delta.extent(0)), KOKKOS_LAMBDA(std::size_t r) {
+          for (std::size_t c = 0; c < width; ++c)
+            if (!(activation(r, c) > Scalar(0))) delta(r, c) = 0;
         });
   }
 

@@ -53,28 +53,30 @@ class MnistTrainer {
                                   " hold-out images leave none of the " + std::to_string(n) + " to train on");
     const auto [train_rows, validation_rows] =
         stratified_split(train.labels, n, std::size_t(spec.validation), static_cast<unsigned long>(spec.seed));
-    train_ = select_rows<Scalar, Device>(train, train_rows, "mnist::train");
-    validation_ = select_rows<Scalar, Device>(train, validation_rows, "mnist::validation");
+    train_ = select_rows<Device>(train, train_rows, "mnist::train");
+    validation_ = select_rows<Device>(train, validation_rows, "mnist::validation");
     std::vector<std::size_t> all_test(test.labels.size());
     for (std::size_t i = 0; i < all_test.size(); ++i) all_test[i] = i;
-    test_ = select_rows<Scalar, Device>(test, all_test, "mnist::test");
+    test_ = select_rows<Device>(test, all_test, "mnist::test");
 
     const std::size_t rows = train_.size();
     batches_ = spec.batches_per_epoch > 0 ? std::size_t(spec.batches_per_epoch)
                                           : (rows + std::size_t(spec.batch_size) - 1) / std::size_t(spec.batch_size);
     if (batches_ > rows) throw std::invalid_argument("problem.batches_per_epoch: more batches than training images");
+    // The largest shard of the largest batch: the rows every per-batch buffer must hold.
     const std::size_t largest_batch = (rows + batches_ - 1) / batches_;
-    model_.reserve(largest_batch / std::size_t(comm.size()) + 1);
+    const std::size_t capacity = (largest_batch + std::size_t(comm.size()) - 1) / std::size_t(comm.size());
+    model_.reserve(capacity);
 
     space_ = ParameterSpace<Scalar, Device>(model_.groups());
     model_.initialize(space_, static_cast<unsigned long>(spec.seed), spec.bias_init);
     // The gradient and the batch loss travel in one buffer, so one allreduce carries both.
     reduce_buffer_ = Kokkos::View<Scalar*, Device>("mnist::reduce", space_.size() + 1);
     space_.g = Kokkos::subview(reduce_buffer_, std::make_pair(std::size_t(0), space_.size()));
-    shard_rows_ = Kokkos::View<int*, Device>("mnist::shard_rows", largest_batch);
-    shard_images_ = Kokkos::View<Scalar**, Kokkos::LayoutRight, Device>("mnist::shard_images", largest_batch,
+    shard_rows_ = Kokkos::View<int*, Device>("mnist::shard_rows", capacity);
+    shard_images_ = Kokkos::View<Scalar**, Kokkos::LayoutRight, Device>("mnist::shard_images", capacity,
                                                                         train_.images.extent(1));
-    shard_labels_ = Kokkos::View<int*, Device>("mnist::shard_labels", largest_batch);
+    shard_labels_ = Kokkos::View<int*, Device>("mnist::shard_labels", capacity);
     sharded_ = optimizer.sharded && comm.size() > 1;
     if (sharded_) {
       owned_ = owned_block(space_, comm);
@@ -82,6 +84,7 @@ class MnistTrainer {
       look_ahead_ = Kokkos::View<Scalar*, Device>("mnist::look_ahead", space_.size());
     }
     optimizer_ = make_optimizer(optimizer, sharded_ ? owned_ : space_);
+    shuffle_.seed(static_cast<unsigned long>(spec.seed) + 1);
   }
 
   std::size_t parameter_count() const { return space_.size(); }
@@ -90,25 +93,11 @@ class MnistTrainer {
 
   TrainingResult train(std::ostream* history, std::ostream* log) {
     TrainingResult result;
-    std::mt19937_64 rng(static_cast<unsigned long>(spec_.seed) + 1);
-    std::vector<int> order(train_.size());
     const auto start = std::chrono::steady_clock::now();
-    long step = 0;
     for (long epoch = 1; epoch <= spec_.epochs; ++epoch) {
-      for (std::size_t i = 0; i < order.size(); ++i) order[i] = int(i);
-      std::shuffle(order.begin(), order.end(), rng);  // the same order on every rank
-      double epoch_loss = 0;
-      for (std::size_t b = 0; b < batches_; ++b) {
-        const std::size_t first = b * order.size() / batches_, last = (b + 1) * order.size() / batches_;
-        const double batch_loss = batch_step(order, first, last);
-        if (!std::isfinite(batch_loss))
-          throw CollectiveError("the training loss became " + exact(batch_loss) + " in epoch " +
-                                std::to_string(epoch) + ", batch " + std::to_string(b + 1));
-        epoch_loss += spec_.mean_gradient ? batch_loss * double(last - first) : batch_loss;
-        ++step;
-      }
+      const double epoch_loss = train_epoch();
       result.epochs = epoch;
-      result.loss = epoch_loss / double(order.size());
+      result.loss = epoch_loss;
       result.train_accuracy = accuracy(train_);
       result.validation_accuracy = accuracy(validation_);
       result.test_accuracy = accuracy(test_);
@@ -119,7 +108,7 @@ class MnistTrainer {
       }
       result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       if (history)
-        *history << epoch << ',' << step << ',' << exact(result.loss) << ',' << exact(result.train_accuracy) << ','
+        *history << epoch << ',' << steps_ << ',' << exact(result.loss) << ',' << exact(result.train_accuracy) << ','
                  << exact(result.validation_accuracy) << ',' << exact(result.test_accuracy) << ','
                  << result.seconds << '\n';
       if (log) {
@@ -135,6 +124,25 @@ class MnistTrainer {
     return result;
   }
 
+  // One pass over the training images in a fresh random order (the same on every rank);
+  // returns the mean loss per image.
+  double train_epoch() {
+    order_.resize(train_.size());
+    for (std::size_t i = 0; i < order_.size(); ++i) order_[i] = int(i);
+    std::shuffle(order_.begin(), order_.end(), shuffle_);
+    double epoch_loss = 0;
+    for (std::size_t b = 0; b < batches_; ++b) {
+      const std::size_t first = b * order_.size() / batches_, last = (b + 1) * order_.size() / batches_;
+      const double batch_loss = batch_step(order_, first, last);
+      if (!std::isfinite(batch_loss))
+        throw CollectiveError("the training loss became " + exact(batch_loss) + " in batch " + std::to_string(b + 1) +
+                              " after " + std::to_string(steps_) + " steps");
+      epoch_loss += spec_.mean_gradient ? batch_loss * double(last - first) : batch_loss;
+      ++steps_;
+    }
+    return epoch_loss / double(order_.size());
+  }
+
  private:
   static std::vector<int> widths(const MnistSpec& spec) {
     std::vector<int> w{784};
@@ -148,12 +156,7 @@ class MnistTrainer {
     const std::size_t batch = last - first;
     const auto [lo, hi] = comm_.block(batch);
     const std::size_t rows = hi - lo;
-    auto host_rows = Kokkos::create_mirror_view(shard_rows_);
-    for (std::size_t r = 0; r < rows; ++r) host_rows(r) = order[first + lo + r];
-    Kokkos::deep_copy(shard_rows_, host_rows);
-    const auto images = Kokkos::subview(shard_images_, std::make_pair(std::size_t(0), rows), Kokkos::ALL());
-    const auto labels = Kokkos::subview(shard_labels_, std::make_pair(std::size_t(0), rows));
-    gather(rows);
+    const auto [images, labels] = gather(train_, rows, [&](std::size_t r) { return order[first + lo + r]; });
 
     const auto point = evaluation_point();
     double loss = rows > 0 ? model_.loss_and_gradient(point, images, labels, space_.g) : 0.0;
@@ -206,32 +209,42 @@ class MnistTrainer {
         "mnist::mean", Kokkos::RangePolicy<execution_space>(0, g.extent(0)), KOKKOS_LAMBDA(std::size_t i) { g(i) *= s; });
   }
 
-  // Copies this rank's shard rows of the training set into the contiguous shard buffers.
-  void gather(std::size_t rows) {
+  // Converts rows row_of(0), ..., row_of(rows-1) of `set` into the shard buffers (pixels / 255);
+  // returns the filled parts.
+  template <class RowOf>
+  auto gather(const LabelledImages<Device>& set, std::size_t rows, RowOf row_of) {
+    if (rows > shard_rows_.extent(0))
+      throw std::logic_error("mnist: " + std::to_string(rows) + " rows exceed the shard buffers");
+    auto host_rows = Kokkos::create_mirror_view(shard_rows_);
+    for (std::size_t r = 0; r < rows; ++r) host_rows(r) = int(row_of(r));
+    Kokkos::deep_copy(shard_rows_, host_rows);
     auto images = shard_images_;
     auto labels = shard_labels_;
-    auto source = train_;
     auto index = shard_rows_;
     const std::size_t pixels = images.extent(1);
     Kokkos::parallel_for(
-        "mnist::gather", Kokkos::MDRangePolicy<execution_space, Kokkos::Rank<2>>({0, 0}, {rows, pixels}),
-        KOKKOS_LAMBDA(std::size_t r, std::size_t j) {
+        "mnist::gather", Kokkos::RangePolicy<execution_space>(0, rows), KOKKOS_LAMBDA(std::size_t r) {
           const int row = index(r);
-          images(r, j) = source.images(row, j);
-          if (j == 0) labels(r) = source.labels(row);
+          const std::uint8_t* from = &set.images(row, 0);
+          Scalar* to = &images(r, 0);
+          DYNAOPT_VECTORIZE
+          for (std::size_t j = 0; j < pixels; ++j) to[j] = Scalar(from[j]) / Scalar(255);
+          labels(r) = set.labels(row);
         });
+    const auto used = std::make_pair(std::size_t(0), rows);
+    return std::make_pair(ConstImages(Kokkos::subview(images, used, Kokkos::ALL())),
+                          Kokkos::View<const int*, Device>(Kokkos::subview(labels, used)));
   }
 
   // The fraction of `set` the current parameters classify correctly, each rank counting its block.
-  double accuracy(const LabelledImages<Scalar, Device>& set) {
+  double accuracy(const LabelledImages<Device>& set) {
     if (set.size() == 0) return 0;
     const auto [lo, hi] = comm_.block(set.size());
     std::size_t correct = 0;
     const std::size_t chunk = model_.capacity();
     for (std::size_t b = lo; b < hi; b += chunk) {
-      const std::size_t e = std::min(hi, b + chunk);
-      correct += model_.correct(space_.x, Kokkos::subview(set.images, std::make_pair(b, e), Kokkos::ALL()),
-                                Kokkos::subview(set.labels, std::make_pair(b, e)));
+      const auto [images, labels] = gather(set, std::min(hi, b + chunk) - b, [b](std::size_t r) { return b + r; });
+      correct += model_.correct(space_.x, images, labels);
     }
     return comm_.sum(double(correct)) / double(set.size());
   }
@@ -239,7 +252,8 @@ class MnistTrainer {
   MnistSpec spec_;
   const Comm& comm_;
   DenseModel<Scalar, Device> model_;
-  LabelledImages<Scalar, Device> train_, validation_, test_;
+  using ConstImages = Kokkos::View<const Scalar**, Kokkos::LayoutRight, Device>;
+  LabelledImages<Device> train_, validation_, test_;
   std::size_t batches_ = 0;
   ParameterSpace<Scalar, Device> space_;
   Kokkos::View<Scalar*, Device> reduce_buffer_;
@@ -251,6 +265,9 @@ class MnistTrainer {
   Kokkos::View<Scalar*, Device> look_ahead_;       // sharded: the assembled evaluation point
   std::unique_ptr<Optimizer<Scalar, Device>> optimizer_;
   double best_validation_ = 0;
+  std::mt19937_64 shuffle_{0};
+  std::vector<int> order_;
+  long steps_ = 0;
 };
 
 }  // namespace dynaopt
