@@ -195,9 +195,8 @@ class DenseModel {
           Scalar top = logits(r, 0);
           for (int c = 1; c < classes; ++c) top = math::max(top, logits(r, c));
           Scalar total = 0;
-          for (int c = 0; c < classes; ++c) total += math::exp(logits(r, c) - top);
-          for (int c = 0; c < classes; ++c)
-            delta(r, c) = math::exp(logits(r, c) - top) / total - (c == labels(r) ? Scalar(1) : Scalar(0));
+          for (int c = 0; c < classes; ++c) total += delta(r, c) = math::exp(logits(r, c) - top);
+          for (int c = 0; c < classes; ++c) delta(r, c) = delta(r, c) / total - (c == labels(r) ? Scalar(1) : Scalar(0));
           sum += double(math::log(total) + top - logits(r, labels(r)));
         },
         loss);
