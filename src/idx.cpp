@@ -1,5 +1,7 @@
 #include "dynaopt/problems/mnist/idx.hpp"
 
+#include <zlib.h>
+
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -15,10 +17,26 @@ std::string hex(std::uint32_t v) {
   return text;
 }
 
+// The file's bytes, inflated when its name ends in .gz (as Debian ships Fashion-MNIST).
 std::vector<std::uint8_t> read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
+  const bool compressed = path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
+  if (!compressed) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw IdxError(path + ": cannot open the IDX file");
+    return std::vector<std::uint8_t>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  gzFile in = gzopen(path.c_str(), "rb");
   if (!in) throw IdxError(path + ": cannot open the IDX file");
-  return std::vector<std::uint8_t>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  std::vector<std::uint8_t> bytes;
+  std::uint8_t buffer[1 << 16];
+  int n = 0;
+  while ((n = gzread(in, buffer, sizeof buffer)) > 0) bytes.insert(bytes.end(), buffer, buffer + n);
+  int status = Z_OK;
+  const char* message = gzerror(in, &status);
+  gzclose(in);
+  if (n < 0 || (status != Z_OK && status != Z_STREAM_END))
+    throw IdxError(path + ": corrupt gzip data: " + (message ? message : "unknown error"));
+  return bytes;
 }
 
 std::uint32_t big_endian(const std::vector<std::uint8_t>& bytes, std::size_t at) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 
 #include "mnist_fixture.hpp"
@@ -38,6 +39,22 @@ TEST(Idx, RoundTripOfGeneratedFiles) {
   EXPECT_EQ(back.images.rows, 28u);
   EXPECT_EQ(back.images.pixels, set.images.pixels);
   EXPECT_EQ(back.labels, set.labels);
+}
+
+// Debian ships Fashion-MNIST gzipped; a .gz name is inflated on reading.
+TEST(Idx, GzippedFilesReadAsThePlainOnes) {
+  const MnistSet set = synthetic_digits(30, 5);
+  const std::string images = temporary("gz_images"), labels = temporary("gz_labels");
+  write_idx_images(images, set.images);
+  write_idx_labels(labels, set.labels);
+  ASSERT_EQ(std::system(("gzip -f " + images + " " + labels).c_str()), 0);
+  const MnistSet back = load_mnist(images + ".gz", labels + ".gz");
+  EXPECT_EQ(back.images.pixels, set.images.pixels);
+  EXPECT_EQ(back.labels, set.labels);
+  truncate_to(images + ".gz", 100);
+  const std::string e = error_of([&] { read_idx_images(images + ".gz"); });
+  EXPECT_NE(e.find("gz_images.gz"), std::string::npos) << e;
+  EXPECT_TRUE(e.find("corrupt gzip data") != std::string::npos || e.find("(truncated)") != std::string::npos) << e;
 }
 
 TEST(Idx, EveryBadFileIsNamedWithWhatWasExpectedAndFound) {

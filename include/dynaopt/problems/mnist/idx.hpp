@@ -2,7 +2,7 @@
 // The IDX format of the MNIST files (LeCun et al.): a big-endian magic number 0x000008TD (T the
 // element type, 0x08 = unsigned byte; D the number of dimensions), D big-endian 32-bit sizes,
 // then the elements. Every read checks magic, sizes and the file's length, and an error names
-// the file, what was expected and what was found.
+// the file, what was expected and what was found. A name ending in .gz is read through zlib.
 #include <cstdint>
 #include <stdexcept>
 #include <string>
