@@ -14,7 +14,7 @@ mpi() { timeout 120 "$mpiexec" --oversubscribe -n "$@"; }
 
 # --help names every problem and optimizer type.
 help=$("$exe" --help 2>&1) && ok || bad "--help exited non-zero"
-for t in rosenbrock dyna dyna_prototype nonlinear_heavy_ball nonlinear_nesterov nonlinear_mirror heavy_ball nesterov sgd adam; do
+for t in rosenbrock mnist dyna dyna_prototype nonlinear_heavy_ball nonlinear_nesterov nonlinear_mirror heavy_ball nesterov sgd adam; do
   grep -q "^  $t\$" <<<"$help" && ok || bad "--help does not list $t"
 done
 
@@ -61,6 +61,12 @@ box='type: nonlinear_mirror
 check_bad outside_box "the starting point must lie strictly inside (0, 1), but parameter 0 is -2" "${base/type: dyna
   gamma: 0.01/$box}"
 "$exe" "$work/does_not_exist.yaml" >/dev/null 2>&1; [ $? -eq 1 ] && ok || bad "a missing deck must exit 1"
+check_bad missing_data "$work/no_data/train-images-idx3-ubyte: cannot open the IDX file" "problem: {type: mnist, data: $work/no_data, batch_size: 10}
+optimizer: {type: adam}
+output: {directory: @OUT@}"
+check_bad batching "give exactly one of batches_per_epoch" "problem: {type: mnist, data: x, batch_size: 10, batches_per_epoch: 3}
+optimizer: {type: adam}
+output: {directory: @OUT@}"
 
 # A run that blows up exits 2 on every rank and leaves no history or result behind.
 printf '%s\n' "${base/gamma: 0.01/gamma: 0.01}" | sed "s#@OUT@#$work/out_blowup#; s#type: dyna#type: sgd#; s#gamma: 0.01#lr: 10#" >"$work/blowup.yaml"
