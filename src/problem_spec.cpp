@@ -6,7 +6,7 @@ const std::vector<TypeSummary>& problem_kinds() {
   static const std::vector<TypeSummary> kinds = {
       {"rosenbrock", "paper 001 eq. 51 in d dimensions: dimension, x0 (d numbers, or one for all)"},
       {"mnist", "data-parallel training on MNIST IDX files: data (or train_images, ...), hidden, validation,\n"
-                "      batches_per_epoch or batch_size, epochs, l2, bias_init, gradient (sum|mean), seed"},
+                "      train_limit, batches_per_epoch or batch_size, epochs, l2, bias_init, gradient (sum|mean), seed"},
   };
   return kinds;
 }
