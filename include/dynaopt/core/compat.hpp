@@ -15,11 +15,13 @@ namespace math {
 
 // Kokkos 3.4 keeps its portable math functions in Kokkos::Experimental; 4.x moved them to
 // Kokkos:: and deprecated the old spelling.
+using DYNAOPT_KOKKOS_MATH::cos;
 using DYNAOPT_KOKKOS_MATH::exp;
 using DYNAOPT_KOKKOS_MATH::fabs;
 using DYNAOPT_KOKKOS_MATH::fmax;
 using DYNAOPT_KOKKOS_MATH::log;
 using DYNAOPT_KOKKOS_MATH::pow;
+using DYNAOPT_KOKKOS_MATH::sin;
 using DYNAOPT_KOKKOS_MATH::sqrt;
 
 // Kokkos 3.4 has fabs but no floating-point abs.
