@@ -27,6 +27,7 @@ class DenseModel {
   using Vector = Kokkos::View<Scalar*, Device>;
   using ConstVector = Kokkos::View<const Scalar*, Device>;
   using Labels = Kokkos::View<const int*, Device>;
+  using Unmanaged = Kokkos::MemoryTraits<Kokkos::Unmanaged>;
 
   // widths = {inputs, hidden..., classes}
   explicit DenseModel(std::vector<int> widths) : widths_(std::move(widths)) {
@@ -73,7 +74,6 @@ class DenseModel {
       activations_.push_back(Matrix("dense::activation", rows, std::size_t(outputs(l))));
       deltas_.push_back(Matrix("dense::delta", rows, std::size_t(outputs(l))));
     }
-    row_loss_ = Vector("dense::row_loss", rows);
   }
   std::size_t capacity() const { return rows_; }
 
@@ -131,32 +131,8 @@ class DenseModel {
     return 0.5 * l2 * sum;
   }
 
- private:
-  using Unmanaged = Kokkos::MemoryTraits<Kokkos::Unmanaged>;
-
-  template <class V>
-  static auto rows(const V& m, std::size_t n) {
-    return Kokkos::subview(m, std::make_pair(std::size_t(0), n), Kokkos::ALL());
-  }
-  // W_l (out x in, row-major) and b_l inside a flat View.
-  template <class T>
-  Kokkos::View<T**, Kokkos::LayoutRight, Device, Unmanaged> weights(const Kokkos::View<T*, Device>& flat,
-                                                                    std::size_t l) const {
-    using W = Kokkos::View<T**, Kokkos::LayoutRight, Device, Unmanaged>;
-    return W(flat.data() + offsets_[l], std::size_t(outputs(l)), std::size_t(inputs(l)));
-  }
-  template <class T>
-  Kokkos::View<T*, Device, Unmanaged> bias(const Kokkos::View<T*, Device>& flat, std::size_t l) const {
-    using B = Kokkos::View<T*, Device, Unmanaged>;
-    return B(flat.data() + offsets_[l] + std::size_t(outputs(l)) * std::size_t(inputs(l)), std::size_t(outputs(l)));
-  }
-
-  void check_rows(std::size_t n) const {
-    if (n > rows_)
-      throw std::invalid_argument("dense model: " + std::to_string(n) + " rows exceed the reserved " +
-                                  std::to_string(rows_));
-  }
-
+ // The passes. Public only because nvcc rejects extended (device) lambdas in private or
+ // protected member functions; callers use loss_and_gradient and correct.
   void forward(const ConstVector& params, const ConstMatrix& X) {
     const std::size_t n = X.extent(0);
     check_rows(n);
@@ -220,11 +196,35 @@ class DenseModel {
         });
   }
 
+ private:
+
+  template <class V>
+  static auto rows(const V& m, std::size_t n) {
+    return Kokkos::subview(m, std::make_pair(std::size_t(0), n), Kokkos::ALL());
+  }
+  // W_l (out x in, row-major) and b_l inside a flat View.
+  template <class T>
+  Kokkos::View<T**, Kokkos::LayoutRight, Device, Unmanaged> weights(const Kokkos::View<T*, Device>& flat,
+                                                                    std::size_t l) const {
+    using W = Kokkos::View<T**, Kokkos::LayoutRight, Device, Unmanaged>;
+    return W(flat.data() + offsets_[l], std::size_t(outputs(l)), std::size_t(inputs(l)));
+  }
+  template <class T>
+  Kokkos::View<T*, Device, Unmanaged> bias(const Kokkos::View<T*, Device>& flat, std::size_t l) const {
+    using B = Kokkos::View<T*, Device, Unmanaged>;
+    return B(flat.data() + offsets_[l] + std::size_t(outputs(l)) * std::size_t(inputs(l)), std::size_t(outputs(l)));
+  }
+
+  void check_rows(std::size_t n) const {
+    if (n > rows_)
+      throw std::invalid_argument("dense model: " + std::to_string(n) + " rows exceed the reserved " +
+                                  std::to_string(rows_));
+  }
+
   std::vector<int> widths_;
   std::vector<std::size_t> offsets_;
   std::size_t rows_ = 0;
   std::vector<Matrix> activations_, deltas_;
-  Vector row_loss_;
 };
 
 }  // namespace dynaopt

@@ -143,6 +143,40 @@ class MnistTrainer {
     return epoch_loss / double(order_.size());
   }
 
+ // Kernels of a batch step. Public only because nvcc rejects extended (device) lambdas in
+ // private or protected member functions.
+  void scale_gradient(Scalar s) {
+    auto g = space_.g;
+    Kokkos::parallel_for(
+        "mnist::mean", Kokkos::RangePolicy<execution_space>(0, g.extent(0)), KOKKOS_LAMBDA(std::size_t i) { g(i) *= s; });
+  }
+  // Converts rows row_of(0), ..., row_of(rows-1) of `set` into the shard buffers (pixels / 255);
+  // returns the filled parts.
+  template <class RowOf>
+  auto gather(const LabelledImages<Device>& set, std::size_t rows, RowOf row_of) {
+    if (rows > shard_rows_.extent(0))
+      throw std::logic_error("mnist: " + std::to_string(rows) + " rows exceed the shard buffers");
+    auto host_rows = Kokkos::create_mirror_view(shard_rows_);
+    for (std::size_t r = 0; r < rows; ++r) host_rows(r) = int(row_of(r));
+    Kokkos::deep_copy(shard_rows_, host_rows);
+    auto images = shard_images_;
+    auto labels = shard_labels_;
+    auto index = shard_rows_;
+    const std::size_t pixels = images.extent(1);
+    Kokkos::parallel_for(
+        "mnist::gather", Kokkos::RangePolicy<execution_space>(0, rows), KOKKOS_LAMBDA(std::size_t r) {
+          const int row = index(r);
+          const std::uint8_t* from = &set.images(row, 0);
+          Scalar* to = &images(r, 0);
+          DYNAOPT_VECTORIZE
+          for (std::size_t j = 0; j < pixels; ++j) to[j] = Scalar(from[j]) / Scalar(255);
+          labels(r) = set.labels(row);
+        });
+    const auto used = std::make_pair(std::size_t(0), rows);
+    return std::make_pair(ConstImages(Kokkos::subview(images, used, Kokkos::ALL())),
+                          Kokkos::View<const int*, Device>(Kokkos::subview(labels, used)));
+  }
+
  private:
   static std::vector<int> widths(const MnistSpec& spec) {
     std::vector<int> w{784};
@@ -203,38 +237,7 @@ class MnistTrainer {
     return ParameterSpace<Scalar, Device>(table);
   }
 
-  void scale_gradient(Scalar s) {
-    auto g = space_.g;
-    Kokkos::parallel_for(
-        "mnist::mean", Kokkos::RangePolicy<execution_space>(0, g.extent(0)), KOKKOS_LAMBDA(std::size_t i) { g(i) *= s; });
-  }
 
-  // Converts rows row_of(0), ..., row_of(rows-1) of `set` into the shard buffers (pixels / 255);
-  // returns the filled parts.
-  template <class RowOf>
-  auto gather(const LabelledImages<Device>& set, std::size_t rows, RowOf row_of) {
-    if (rows > shard_rows_.extent(0))
-      throw std::logic_error("mnist: " + std::to_string(rows) + " rows exceed the shard buffers");
-    auto host_rows = Kokkos::create_mirror_view(shard_rows_);
-    for (std::size_t r = 0; r < rows; ++r) host_rows(r) = int(row_of(r));
-    Kokkos::deep_copy(shard_rows_, host_rows);
-    auto images = shard_images_;
-    auto labels = shard_labels_;
-    auto index = shard_rows_;
-    const std::size_t pixels = images.extent(1);
-    Kokkos::parallel_for(
-        "mnist::gather", Kokkos::RangePolicy<execution_space>(0, rows), KOKKOS_LAMBDA(std::size_t r) {
-          const int row = index(r);
-          const std::uint8_t* from = &set.images(row, 0);
-          Scalar* to = &images(r, 0);
-          DYNAOPT_VECTORIZE
-          for (std::size_t j = 0; j < pixels; ++j) to[j] = Scalar(from[j]) / Scalar(255);
-          labels(r) = set.labels(row);
-        });
-    const auto used = std::make_pair(std::size_t(0), rows);
-    return std::make_pair(ConstImages(Kokkos::subview(images, used, Kokkos::ALL())),
-                          Kokkos::View<const int*, Device>(Kokkos::subview(labels, used)));
-  }
 
   // The fraction of `set` the current parameters classify correctly, each rank counting its block.
   double accuracy(const LabelledImages<Device>& set) {
