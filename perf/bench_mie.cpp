@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <type_traits>
 
 #include "dynaopt/problems/nanosphere/dual.hpp"
 #include "dynaopt/problems/nanosphere/materials.hpp"
@@ -16,20 +17,18 @@
 namespace {
 
 using namespace dynaopt::nanosphere;
-constexpr double pi = 3.14159265358979323846;
 
 // Cabs at wavelength `lambda` of thicknesses t, as T (double, or a dual seeded per thickness).
 template <class T>
 T cabs(const double* t, double lambda) {
   const auto ag = DrudeMetal{}.index(lambda);
-  const Complex<T> m[3] = {{T(ag.re), T(ag.im)}, {T(1.45), T(0)}, {T(ag.re), T(ag.im)}};
-  T x[3], radius(0);
+  const Complex<double> index[3] = {ag, {1.45, 0}, ag};
+  T thickness[3];
   for (int l = 0; l < 3; ++l) {
-    if constexpr (std::is_same<T, double>::value) radius = radius + t[l];
-    else radius = radius + T::variable(t[l], l);
-    x[l] = T(2 * pi / lambda) * radius;
+    if constexpr (std::is_same<T, double>::value) thickness[l] = t[l];
+    else thickness[l] = T::variable(t[l], l);
   }
-  return multilayer_efficiencies<T, 64>(3, m, x).qabs * T(pi) * radius * radius;
+  return multilayer_absorption<T, 16, 64>(3, thickness, index, 1.0, lambda).cabs;
 }
 
 template <class T>

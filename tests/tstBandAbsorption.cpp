@@ -4,9 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <utility>
+#include <vector>
 
 #include "dynaopt/problems/nanosphere/absorption_batch.hpp"
 #include "dynaopt/problems/nanosphere/band.hpp"
+#include "dynaopt/problems/nanosphere/materials.hpp"
 #include "test_backends.hpp"
 
 namespace dynaopt::test {
@@ -49,33 +52,58 @@ double host_band(const std::vector<double>& t, const Quadrature& q) {
   return sum;
 }
 
+// Runs the force pass over `designs` (thicknesses in nm) with the first `active` of them
+// listed as active, in reverse order so that team and design numbers differ.
+template <class D>
+std::pair<std::vector<double>, std::vector<std::vector<double>>> band_pass(
+    const std::vector<std::vector<double>>& designs, const Quadrature& q, std::size_t active,
+    double max_radius = 1e9) {
+  const std::size_t n = designs.size(), w = q.wavelengths.size();
+  Kokkos::View<double*, D> wavelengths("l", w), weights("w", w);
+  Kokkos::deep_copy(wavelengths, Kokkos::View<const double*, Kokkos::HostSpace>(q.wavelengths.data(), w));
+  Kokkos::deep_copy(weights, Kokkos::View<const double*, Kokkos::HostSpace>(q.weights.data(), w));
+  Kokkos::View<Complex<double>**, Kokkos::LayoutRight, D> index("index", w, 3);
+  auto ih = Kokkos::create_mirror_view(index);
+  for (std::size_t i = 0; i < w; ++i) {
+    ih(i, 0) = ih(i, 2) = DrudeMetal{}.index(q.wavelengths[i]);
+    ih(i, 1) = SilicaMalitson{}.index(q.wavelengths[i]);
+  }
+  Kokkos::deep_copy(index, ih);
+  Kokkos::View<int*, D> list("designs", active);
+  auto lh = Kokkos::create_mirror_view(list);
+  for (std::size_t a = 0; a < active; ++a) lh(a) = int(active - 1 - a);
+  Kokkos::deep_copy(list, lh);
+  Kokkos::View<double**, Kokkos::LayoutRight, D> thickness("t", n, 3), gradient("g", n, 3);
+  Kokkos::View<double*, D> objective("J", n);
+  Kokkos::deep_copy(objective, -1.0);
+  auto th = Kokkos::create_mirror_view(thickness);
+  for (std::size_t d = 0; d < n; ++d)
+    for (std::size_t l = 0; l < 3; ++l) th(d, l) = designs[d][l];
+  Kokkos::deep_copy(thickness, th);
+  using Pass = BandAbsorption<3, 96, D>;
+  Kokkos::parallel_for("band", Kokkos::TeamPolicy<typename D::execution_space>(int(active), Kokkos::AUTO),
+                       Pass{3, 1.0, AbsorptionMeasure::cabs, 5.0, max_radius, wavelengths, weights, index, list,
+                            thickness, objective, gradient});
+  auto J = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), objective);
+  auto G = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), gradient);
+  std::pair<std::vector<double>, std::vector<std::vector<double>>> out;
+  for (std::size_t d = 0; d < n; ++d) {
+    out.first.push_back(J(d));
+    out.second.push_back({G(d, 0), G(d, 1), G(d, 2)});
+  }
+  return out;
+}
+
 TYPED_TEST(BandAbsorptionTest, BatchMatchesHostValuesAndFiniteDifferences) {
   using D = typename TypeParam::device;
   const Quadrature q = band_quadrature(Band{400, 800, 41, Band::Rule::simpson});
-  const std::vector<std::vector<double>> designs = {{40, 20, 15}, {25, 30, 8}, {60, 5, 5}};
-  Kokkos::View<Material*, D> materials("materials", 3);
-  auto m = Kokkos::create_mirror_view(materials);
-  m(0).kind = m(2).kind = Material::Kind::drude;
-  m(1).kind = Material::Kind::silica_malitson;
-  Kokkos::deep_copy(materials, m);
-  Kokkos::View<double*, D> wavelengths("l", q.wavelengths.size()), weights("w", q.weights.size());
-  Kokkos::deep_copy(wavelengths, Kokkos::View<const double*, Kokkos::HostSpace>(q.wavelengths.data(), q.wavelengths.size()));
-  Kokkos::deep_copy(weights, Kokkos::View<const double*, Kokkos::HostSpace>(q.weights.data(), q.weights.size()));
-  Kokkos::View<double**, Kokkos::LayoutRight, D> thickness("t", designs.size(), 3), gradient("g", designs.size(), 3);
-  Kokkos::View<double*, D> objective("J", designs.size());
-  auto th = Kokkos::create_mirror_view(thickness);
-  for (std::size_t d = 0; d < designs.size(); ++d)
-    for (int l = 0; l < 3; ++l) th(d, std::size_t(l)) = designs[d][std::size_t(l)];
-  Kokkos::deep_copy(thickness, th);
-
-  using Pass = BandAbsorption<4, 96, D>;
-  Kokkos::parallel_for("band", Kokkos::TeamPolicy<typename D::execution_space>(int(designs.size()), Kokkos::AUTO),
-                       Pass{3, 1.0, materials, wavelengths, weights, thickness, objective, gradient});
-  auto J = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), objective);
-  auto G = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), gradient);
-  for (std::size_t d = 0; d < designs.size(); ++d) {
+  const std::vector<std::vector<double>> designs = {{40, 20, 15}, {25, 30, 8}, {60, 5, 5}, {10, 10, 10}};
+  // The last design is not active: the pass must leave it alone.
+  const auto [J, G] = band_pass<D>(designs, q, 3);
+  EXPECT_EQ(J[3], -1.0);
+  for (std::size_t d = 0; d < 3; ++d) {
     const double expected = host_band(designs[d], q);
-    EXPECT_NEAR(J(d), expected, 1e-12 * expected) << "design " << d;
+    EXPECT_NEAR(J[d], expected, 1e-12 * expected) << "design " << d;
     for (std::size_t l = 0; l < 3; ++l) {
       const double h = 1e-3;
       const auto at = [&](double step) {
@@ -84,9 +112,22 @@ TYPED_TEST(BandAbsorptionTest, BatchMatchesHostValuesAndFiniteDifferences) {
         return host_band(t, q);
       };
       const double fd = (8 * (at(h) - at(-h)) - (at(2 * h) - at(-2 * h))) / (12 * h);
-      EXPECT_NEAR(G(d, l), fd, 1e-6 * std::max(1.0, std::fabs(fd))) << "design " << d << " layer " << l;
+      EXPECT_NEAR(G[d][l], fd, 1e-6 * std::max(1.0, std::fabs(fd))) << "design " << d << " layer " << l;
     }
   }
+}
+
+// An infeasible evaluation point (a Nesterov look-ahead) is evaluated at its projection.
+TYPED_TEST(BandAbsorptionTest, EvaluatesInfeasiblePointsAtTheirProjection) {
+  using D = typename TypeParam::device;
+  const Quadrature q = band_quadrature(Band{400, 800, 21, Band::Rule::simpson});
+  std::vector<double> outside = {2, 90, 40}, projected = outside;
+  project_thicknesses(projected.data(), 3, 5.0, 100.0);
+  ASSERT_NE(projected, outside);
+  const auto [J, G] = band_pass<D>({outside, projected}, q, 2, 100.0);
+  EXPECT_EQ(J[0], J[1]);
+  EXPECT_NEAR(J[1], host_band(projected, q), 1e-12 * J[1]);
+  for (std::size_t l = 0; l < 3; ++l) EXPECT_EQ(G[0][l], G[1][l]);
 }
 
 }  // namespace

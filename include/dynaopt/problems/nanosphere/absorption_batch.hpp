@@ -1,66 +1,70 @@
 #pragma once
-// The force pass of the multi-start design: for every design of a batch, the band-averaged
-// absorption cross-section (nm^2) and its exact gradient with respect to the layer thicknesses.
+// The force pass of the multi-start design: for every active design of a batch, the band
+// average of an absorption measure and its exact gradient with respect to the thicknesses.
 // One team per design, its threads over the wavelengths; each thread runs the Mie kernel on
 // dual numbers and the team reduces value and gradient together.
 #include <Kokkos_Core.hpp>
 
 #include "dynaopt/problems/nanosphere/dual.hpp"
-#include "dynaopt/problems/nanosphere/materials.hpp"
 #include "dynaopt/problems/nanosphere/mie.hpp"
+#include "dynaopt/problems/nanosphere/projection.hpp"
 
 namespace dynaopt::nanosphere {
 
-// A layer's material, evaluated on the device.
-struct Material {
-  enum class Kind { drude, silica_malitson, constant } kind = Kind::constant;
-  DrudeMetal drude;
-  ConstantIndex constant;
-
-  KOKKOS_INLINE_FUNCTION Complex<double> index(double wavelength_nm) const {
-    switch (kind) {
-      case Kind::drude: return drude.index(wavelength_nm);
-      case Kind::silica_malitson: return SilicaMalitson{}.index(wavelength_nm);
-      default: return constant.index(wavelength_nm);
-    }
-  }
+// What the band average is taken of.
+enum class AbsorptionMeasure {
+  cabs,            // cross-section Qabs pi R^2, nm^2
+  qabs,            // efficiency Cabs / (pi R^2): the particle's emissivity
+  cabs_per_volume  // Cabs / (4/3 pi R^3), nm^-1: absorption per unit of material
 };
 
-template <int MaxLayers, int MaxTerms, class Device>
+template <class T>
+KOKKOS_INLINE_FUNCTION T absorption_measure(AbsorptionMeasure measure, const Absorption<T>& a, const T& radius) {
+  switch (measure) {
+    case AbsorptionMeasure::qabs: return a.qabs;
+    case AbsorptionMeasure::cabs_per_volume: return a.qabs * T(0.75) / radius;  // pi R^2 Q / (4/3 pi R^3)
+    default: return a.cabs;
+  }
+}
+
+// Layers = the dual components carried, >= the problem's layer count (unused ones stay zero).
+template <int Layers, int MaxTerms, class Device>
 struct BandAbsorption {
   using execution_space = typename Device::execution_space;
   using member_type = typename Kokkos::TeamPolicy<execution_space>::member_type;
-  using Gradient = Dual<double, MaxLayers>;
+  using Gradient = Dual<double, Layers>;
 
   int layers;
   double host_index;
-  Kokkos::View<const Material*, Device> materials;      // per layer, core first
+  AbsorptionMeasure measure;
+  double min_thickness, max_radius;  // the evaluation point is projected onto the design set
   Kokkos::View<const double*, Device> wavelengths, weights;
-  Kokkos::View<const double**, Kokkos::LayoutRight, Device> thickness;  // design x layer
-  Kokkos::View<double*, Device> objective;                               // per design
-  Kokkos::View<double**, Kokkos::LayoutRight, Device> gradient;          // design x layer
-
-  KOKKOS_INLINE_FUNCTION Gradient cabs(int design, double lambda) const {
-    constexpr double pi = 3.14159265358979323846;
-    Complex<Gradient> m[MaxLayers];
-    Gradient x[MaxLayers];
-    Gradient radius(0.0);
-    const double k = 2 * pi * host_index / lambda;
-    for (int l = 0; l < layers; ++l) {
-      radius = radius + Gradient::variable(thickness(design, l), l);
-      const Complex<double> n = materials(l).index(lambda);
-      m[l] = Complex<Gradient>(Gradient(n.re / host_index), Gradient(n.im / host_index));
-      x[l] = Gradient(k) * radius;
-    }
-    return multilayer_efficiencies<Gradient, MaxTerms>(layers, m, x).qabs * Gradient(pi) * radius * radius;
-  }
+  Kokkos::View<const Complex<double>**, Kokkos::LayoutRight, Device> index;  // wavelength x layer
+  Kokkos::View<const int*, Device> designs;                                  // team -> design
+  Kokkos::View<const double**, Kokkos::LayoutRight, Device> thickness;      // design x layer, nm
+  Kokkos::View<double*, Device> objective;                                   // per design
+  Kokkos::View<double**, Kokkos::LayoutRight, Device> gradient;              // design x layer
 
   KOKKOS_INLINE_FUNCTION void operator()(const member_type& team) const {
-    const int design = team.league_rank();
+    const int design = designs(team.league_rank());
+    // Nesterov's look-ahead point may leave the set; the objective is taken where the design
+    // would be projected, which is the point itself for every feasible one.
+    double t[Layers];
+    for (int l = 0; l < layers; ++l) t[l] = thickness(design, l);
+    project_thicknesses(t, layers, min_thickness, max_radius);
+    Gradient seeded[Layers], radius(0.0);
+    for (int l = 0; l < layers; ++l) {
+      seeded[l] = Gradient::variable(t[l], l);
+      radius = radius + seeded[l];
+    }
     Gradient band;
     Kokkos::parallel_reduce(
         Kokkos::TeamThreadRange(team, int(wavelengths.extent(0))),
-        [&](const int i, Gradient& sum) { sum += Gradient(weights(i)) * cabs(design, wavelengths(i)); },
+        [&](const int i, Gradient& sum) {
+          const auto a = multilayer_absorption<Gradient, Layers, MaxTerms>(layers, seeded, &index(i, 0), host_index,
+                                                                            wavelengths(i));
+          sum += weights(i) * absorption_measure(measure, a, radius);
+        },
         Kokkos::Sum<Gradient>(band));
     Kokkos::single(Kokkos::PerTeam(team), [&]() {
       objective(design) = band.value;
