@@ -7,9 +7,11 @@
 #include <mpi.h>
 
 #include <Kokkos_Core.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -23,6 +25,7 @@
 #include "dynaopt/optim/make_optimizer.hpp"
 #include "dynaopt/problems/minimize.hpp"
 #include "dynaopt/problems/mnist/trainer.hpp"
+#include "dynaopt/problems/nanosphere/multistart.hpp"
 #include "dynaopt/problems/problem_spec.hpp"
 
 namespace {
@@ -58,8 +61,9 @@ void print_help(std::ostream& out) {
   for (const auto& k : problem_kinds()) out << "  " << k.name << "\n      " << k.summary << "\n";
   out << "\noptimizer.type:\n";
   for (const auto& k : optimizer_kinds()) out << "  " << k.name << "\n      " << k.summary << "\n";
-  out << "\nrun: steps, precision (double|float), log_every, history_every, gradient_tolerance\n"
-         "output: directory (gets history.csv and result.yaml)\n";
+  out << "\nrun: mode (optimize|evaluate), steps, precision (double|float), log_every, history_every,\n"
+         "     gradient_tolerance\n"
+         "output: directory (gets history.csv and result.yaml; nanosphere also starts.csv or spectrum.csv)\n";
 }
 
 struct Job {
@@ -71,9 +75,29 @@ struct Job {
 
 Job read_job(const Deck& deck) {
   const DeckSection root = deck.root();
-  Job job{read_problem(root.section("problem")), read_optimizer(root.section("optimizer")),
-          read_run(root.optional_section("run")), read_output(root.optional_section("output"))};
+  Job job;
+  job.problem = read_problem(root.section("problem"));
+  job.run = read_run(root.optional_section("run"));
+  const bool evaluate = job.run.mode == RunSpec::Mode::evaluate;
+  // Evaluating a design takes no steps, so it needs no optimizer.
+  if (!evaluate || root.has("optimizer")) job.optimizer = read_optimizer(root.section("optimizer"));
+  job.output = read_output(root.optional_section("output"));
   root.finish();
+  if (const auto* nano = std::get_if<NanosphereSpec>(&job.problem)) {
+    const DeckSection problem = root.section("problem");
+    if (job.run.precision != "double") root.fail("run", "nanosphere problems run in double precision");
+    if (evaluate && nano->thickness.empty()) problem.fail("thickness", "is required when run.mode is evaluate");
+    if (!evaluate && !nano->thickness.empty()) {
+      double radius = 0;
+      for (double t : nano->thickness) radius += t;
+      const double thinnest = *std::min_element(nano->thickness.begin(), nano->thickness.end());
+      if (thinnest < nano->min_thickness || radius > nano->max_radius)
+        problem.fail("thickness", "start 0 must satisfy the bounds (every layer >= " + exact(nano->min_thickness) +
+                                      " nm, outer radius " + exact(radius) + " <= " + exact(nano->max_radius) + " nm)");
+    }
+  } else if (evaluate) {
+    root.fail("run", "mode evaluate is for nanosphere problems");
+  }
   return job;
 }
 
@@ -95,21 +119,25 @@ auto on_all_ranks(const Comm& comm, F&& build) -> decltype(build()) {
 
 using Device = Kokkos::DefaultExecutionSpace::device_type;
 
-// history.csv, streamed on rank 0 under a temporary name; result.yaml; both renamed into place
-// only when the run has finished, so a failed run leaves neither.
+// The run's files (history.csv and the like), streamed on rank 0 under temporary names, and
+// result.yaml; all renamed into place only when the run has finished, so a failed run leaves
+// none of them.
 class RunOutput {
  public:
-  RunOutput(const Comm& comm, const std::string& directory, const char* header) : comm_(comm), dir_(directory) {
-    if (!comm.is_root()) return;
-    make_directories(dir_);
-    history_ = std::make_unique<AtomicFile>(dir_ + "/history.csv");
-    history_->stream() << header << '\n';
+  RunOutput(const Comm& comm, const std::string& directory) : comm_(comm), dir_(directory) {
+    if (comm.is_root()) make_directories(dir_);
   }
-  std::ostream* history() { return history_ ? &history_->stream() : nullptr; }
+  // A file of the run with its header line; nullptr on ranks other than 0.
+  std::ostream* file(const std::string& name, const char* header) {
+    if (!comm_.is_root()) return nullptr;
+    files_.push_back(std::make_unique<AtomicFile>(dir_ + "/" + name));
+    files_.back()->stream() << header << '\n';
+    return &files_.back()->stream();
+  }
   std::ostream* log() const { return comm_.is_root() ? &std::cout : nullptr; }
   void finish(const std::string& result_yaml) {
     if (!comm_.is_root()) return;
-    history_->commit();
+    for (const auto& f : files_) f->commit();
     write_file_atomically(dir_ + "/result.yaml", result_yaml);
   }
   const std::string& directory() const { return dir_; }
@@ -117,12 +145,12 @@ class RunOutput {
  private:
   const Comm& comm_;
   std::string dir_;
-  std::unique_ptr<AtomicFile> history_;
+  std::vector<std::unique_ptr<AtomicFile>> files_;
 };
 
 std::string result_header(const char* problem, const Job& job, const Comm& comm) {
   std::ostringstream out;
-  out << "problem: " << problem << "\noptimizer: " << job.optimizer.type << "\nprecision: " << job.run.precision
+  out << "problem: " << problem << "\noptimizer: " << (job.optimizer.type.empty() ? "none" : job.optimizer.type) << "\nprecision: " << job.run.precision
       << "\nranks: " << comm.size() << "\n";
   return out.str();
 }
@@ -139,8 +167,9 @@ int run_problem(const RosenbrockSpec& spec, const Job& job, const Comm& comm) {
   auto space = problem->make_space();
   const auto optimizer = on_all_ranks(comm, [&] { return make_optimizer(job.optimizer, space); });
 
-  RunOutput output(comm, job.output.directory, history_header());
-  const MinimizeResult result = minimize(*problem, *optimizer, space, job.run, comm, output.history(), output.log());
+  RunOutput output(comm, job.output.directory);
+  std::ostream* history = output.file("history.csv", history_header());
+  const MinimizeResult result = minimize(*problem, *optimizer, space, job.run, comm, history, output.log());
   const std::vector<double> x = gather_parameters(comm, space);
   std::ostringstream out;
   out << result_header("rosenbrock", job, comm) << "steps: " << result.steps
@@ -166,8 +195,8 @@ int run_problem(const MnistSpec& spec, const Job& job, const Comm& comm) {
   if (comm.is_root())
     std::cout << "mnist: " << trainer->parameter_count() << " parameters, " << trainer->batches_per_epoch()
               << " batches per epoch, " << comm.size() << " rank(s)" << std::endl;
-  RunOutput output(comm, job.output.directory, training_history_header());
-  const TrainingResult result = trainer->train(output.history(), output.log());
+  RunOutput output(comm, job.output.directory);
+  const TrainingResult result = trainer->train(output.file("history.csv", training_history_header()), output.log());
   std::ostringstream out;
   out << result_header("mnist", job, comm) << "epochs: " << result.epochs << "\nobjective: " << exact(result.loss)
       << "\ntrain_accuracy: " << exact(result.train_accuracy)
@@ -180,6 +209,116 @@ int run_problem(const MnistSpec& spec, const Job& job, const Comm& comm) {
     std::cout << "done: test accuracy " << result.test_accuracy << ", output in " << output.directory() << "/"
               << std::endl;
   return 0;
+}
+
+std::string yaml_list(const std::vector<double>& values) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < values.size(); ++i) out += (i ? ", " : "") + exact(values[i]);
+  return out + "]";
+}
+
+// One design's spectrum and band averages (run.mode: evaluate).
+int evaluate_design(const NanosphereSpec& spec, const Job& job, const Comm& comm) {
+  // The design as given, even outside the optimizer's bounds: the force pass projects onto
+  // bounds that never bind.
+  NanosphereSpec unbounded = spec;
+  unbounded.min_thickness = 0;
+  unbounded.max_radius = std::numeric_limits<double>::infinity();
+  const auto model = on_all_ranks(comm, [&] {
+    auto m = std::make_unique<nanosphere::AbsorptionModel<Device>>(unbounded);
+    double radius = 0;
+    for (double t : spec.thickness) radius += t;
+    m->require_orders(radius, "problem.thickness");
+    return m;
+  });
+  const std::size_t layers = spec.layers.size();
+  RunOutput output(comm, job.output.directory);
+  std::string header = "wavelength_nm,cabs_nm2,qabs";
+  for (std::size_t l = 1; l <= layers; ++l) header += ",dcabs_dt" + std::to_string(l);
+  std::ostream* spectrum = output.file("spectrum.csv", header.c_str());
+  for (const auto& p : model->spectrum(spec.thickness)) {
+    if (!spectrum) break;
+    *spectrum << exact(p.wavelength_nm) << ',' << exact(p.cabs) << ',' << exact(p.qabs);
+    for (double d : p.dcabs_dt) *spectrum << ',' << exact(d);
+    *spectrum << '\n';
+  }
+  // The band averages through the force pass itself, with the design as a batch of one.
+  Kokkos::View<int*, Device> designs("designs", 1);
+  Kokkos::View<double**, Kokkos::LayoutRight, Device> design("design", 1, layers), gradient("gradient", 1, layers);
+  Kokkos::View<double*, Device> value("value", 1);
+  Kokkos::deep_copy(Kokkos::subview(design, 0, Kokkos::ALL),
+                    Kokkos::View<const double*, Kokkos::HostSpace>(spec.thickness.data(), layers));
+  // Value and gradient of one band average: (J, dJ/dt_1, ..., dJ/dt_L).
+  const auto average = [&](nanosphere::AbsorptionMeasure measure) {
+    model->band_average(designs, 1, design, 1, 1, measure, value, gradient);
+    auto v = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), value);
+    auto g = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), gradient);
+    std::vector<double> j = {v(0)};
+    for (std::size_t l = 0; l < layers; ++l) j.push_back(g(0, l));
+    return j;
+  };
+  const std::vector<double> cabs = average(nanosphere::AbsorptionMeasure::cabs);
+  std::ostringstream out;
+  out << result_header("nanosphere", job, comm) << "mode: evaluate\nwavelengths: " << model->wavelength_count()
+      << "\nthickness: " << yaml_list(spec.thickness) << "\nband_average: " << exact(cabs[0])
+      << "\ngradient: " << yaml_list({cabs.begin() + 1, cabs.end()}) << "\n";
+  for (const auto measure : {nanosphere::AbsorptionMeasure::qabs, nanosphere::AbsorptionMeasure::cabs_per_volume}) {
+    const std::vector<double> j = average(measure);
+    out << measure_name(measure) << "_band_average: " << exact(j[0]) << "\n"
+        << measure_name(measure) << "_gradient: " << yaml_list({j.begin() + 1, j.end()}) << "\n";
+  }
+  output.finish(out.str());
+  if (comm.is_root())
+    std::cout << "done: band-averaged Cabs " << exact(cabs[0]) << " nm^2, output in "
+              << output.directory() << "/" << std::endl;
+  return 0;
+}
+
+// Multi-start design (run.mode: optimize).
+int optimize_designs(const NanosphereSpec& spec, const Job& job, const Comm& comm) {
+  const auto design =
+      on_all_ranks(comm, [&] { return std::make_unique<MultiStartDesign<Device>>(spec, job.optimizer, comm); });
+  if (comm.is_root())
+    std::cout << "nanosphere: " << spec.starts << " starts of " << spec.layers.size() << " layers over "
+              << comm.size() << " rank(s), " << spec.quadrature().wavelengths.size() << " wavelengths" << std::endl;
+  RunOutput output(comm, job.output.directory);
+  std::ostream* history = output.file("history.csv", multistart_history_header());
+  const std::vector<StartRecord> records = design->run(job.run, history, output.log());
+  std::string header = "start,rank,steps,status,objective";
+  for (std::size_t l = 1; l <= spec.layers.size(); ++l) header += ",t" + std::to_string(l);
+  if (std::ostream* starts = output.file("starts.csv", header.c_str()))
+    for (const StartRecord& r : records) {
+      *starts << r.start << ',' << r.rank << ',' << r.steps << ',' << status_name(r.status) << ',' << exact(r.objective);
+      for (double t : r.thickness) *starts << ',' << exact(t);
+      *starts << '\n';
+    }
+  const std::vector<Optimum> optima = distinct_optima(records, spec.cluster_distance);
+  long converged = 0, failed = 0;
+  for (const StartRecord& r : records)
+    converged += r.status == StartRecord::Status::converged, failed += r.status == StartRecord::Status::failed;
+  std::ostringstream out;
+  out << result_header("nanosphere", job, comm) << "mode: optimize\nobjective_measure: " << measure_name(spec.objective)
+      << "\nstarts: " << spec.starts << "\nconverged: " << converged << "\nfailed: " << failed << "\n";
+  if (!optima.empty())
+    out << "best:\n  objective: " << exact(optima[0].objective) << "\n  thickness: " << yaml_list(optima[0].thickness)
+        << "\n  start: " << optima[0].start << "\n";
+  out << "distinct_optima:  # clustered within " << exact(spec.cluster_distance) << " nm, best first\n";
+  for (const Optimum& o : optima)
+    out << "  - {objective: " << exact(o.objective) << ", thickness: " << yaml_list(o.thickness)
+        << ", start: " << o.start << ", starts: " << o.members << "}\n";
+  output.finish(out.str());
+  if (comm.is_root() && !optima.empty())
+    std::cout << "done: best " << measure_name(spec.objective) << " " << exact(optima[0].objective) << " at "
+              << yaml_list(optima[0].thickness) << " nm, " << optima.size() << " distinct optima, output in "
+              << output.directory() << "/" << std::endl;
+  return 0;
+}
+
+template <class Scalar>
+int run_problem(const NanosphereSpec& spec, const Job& job, const Comm& comm) {
+  // read_job admits double only: the Mie kernel and its designs are double throughout.
+  return job.run.mode == RunSpec::Mode::evaluate ? evaluate_design(spec, job, comm)
+                                                   : optimize_designs(spec, job, comm);
 }
 
 // Configuration errors (std::invalid_argument, raised on all ranks together) exit 1.

@@ -39,6 +39,12 @@ double Comm::sum(double value) const {
   return total;
 }
 
+double Comm::max(double value) const {
+  double largest = value;
+  if (size_ > 1) check(MPI_Allreduce(&value, &largest, 1, MPI_DOUBLE, MPI_MAX, comm_), "MPI_Allreduce");
+  return largest;
+}
+
 void Comm::sum_in_place(std::vector<double>& values) const {
   if (size_ > 1 && !values.empty()) sum_raw(values.data(), values.size(), MPI_DOUBLE);
 }

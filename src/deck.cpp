@@ -249,6 +249,22 @@ std::string DeckSection::only_key() const {
   return node_.begin()->first.Scalar();
 }
 
+std::vector<DeckSection> DeckSection::entries(const std::string& key) const {
+  const YAML::Node n = required(key, "a list");
+  if (!n.IsSequence() || n.size() == 0) fail(key, "expected a non-empty list");
+  std::vector<DeckSection> out;
+  for (std::size_t i = 0; i < n.size(); ++i)
+    out.emplace_back(n[i], echo_[key][i], key_path(key) + "[" + std::to_string(i) + "]", source_);
+  return out;
+}
+
+bool DeckSection::is_value() const { return node_.IsScalar(); }
+
+std::string DeckSection::value() const {
+  if (!node_.IsScalar()) fail("expected a plain value");
+  return node_.Scalar();
+}
+
 void DeckSection::finish() const {
   if (!node_.IsMap()) return;
   for (const auto& entry : node_) {

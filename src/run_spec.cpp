@@ -4,6 +4,8 @@ namespace dynaopt {
 
 RunSpec read_run(const DeckSection& s) {
   RunSpec r;
+  r.mode = s.choice("mode", {"optimize", "evaluate"}, "optimize") == "evaluate" ? RunSpec::Mode::evaluate
+                                                                                : RunSpec::Mode::optimize;
   r.steps = s.integer("steps", r.steps, Range::at_least(1));
   r.precision = s.choice("precision", {"double", "float"}, r.precision);
   r.log_every = s.integer("log_every", r.log_every, Range::at_least(0));

@@ -57,7 +57,7 @@ double host_band(const std::vector<double>& t, const Quadrature& q) {
 template <class D>
 std::pair<std::vector<double>, std::vector<std::vector<double>>> band_pass(
     const std::vector<std::vector<double>>& designs, const Quadrature& q, std::size_t active,
-    double max_radius = 1e9) {
+    double max_radius = 1e9, double unit = 1, double sense = 1) {
   const std::size_t n = designs.size(), w = q.wavelengths.size();
   Kokkos::View<double*, D> wavelengths("l", w), weights("w", w);
   Kokkos::deep_copy(wavelengths, Kokkos::View<const double*, Kokkos::HostSpace>(q.wavelengths.data(), w));
@@ -78,11 +78,11 @@ std::pair<std::vector<double>, std::vector<std::vector<double>>> band_pass(
   Kokkos::deep_copy(objective, -1.0);
   auto th = Kokkos::create_mirror_view(thickness);
   for (std::size_t d = 0; d < n; ++d)
-    for (std::size_t l = 0; l < 3; ++l) th(d, l) = designs[d][l];
+    for (std::size_t l = 0; l < 3; ++l) th(d, l) = designs[d][l] / unit;
   Kokkos::deep_copy(thickness, th);
   using Pass = BandAbsorption<3, 96, D>;
   Kokkos::parallel_for("band", Kokkos::TeamPolicy<typename D::execution_space>(int(active), Kokkos::AUTO),
-                       Pass{3, 1.0, AbsorptionMeasure::cabs, 5.0, max_radius, wavelengths, weights, index, list,
+                       Pass{3, 1.0, AbsorptionMeasure::cabs, 5.0, max_radius, unit, sense, wavelengths, weights, index, list,
                             thickness, objective, gradient});
   auto J = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), objective);
   auto G = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), gradient);
@@ -128,6 +128,17 @@ TYPED_TEST(BandAbsorptionTest, EvaluatesInfeasiblePointsAtTheirProjection) {
   EXPECT_EQ(J[0], J[1]);
   EXPECT_NEAR(J[1], host_band(projected, q), 1e-12 * J[1]);
   for (std::size_t l = 0; l < 3; ++l) EXPECT_EQ(G[0][l], G[1][l]);
+}
+
+// In optimizer coordinates u = t / unit, minimising: -J and -dJ/du = -unit dJ/dt.
+TYPED_TEST(BandAbsorptionTest, ScalesToOptimizerCoordinates) {
+  using D = typename TypeParam::device;
+  const Quadrature q = band_quadrature(Band{400, 800, 21, Band::Rule::simpson});
+  const std::vector<std::vector<double>> design = {{40, 20, 15}};
+  const auto [J, G] = band_pass<D>(design, q, 1);
+  const auto [Ju, Gu] = band_pass<D>(design, q, 1, 1e9, 100, -1);
+  EXPECT_NEAR(Ju[0], -J[0], 1e-14 * J[0]);
+  for (std::size_t l = 0; l < 3; ++l) EXPECT_NEAR(Gu[0][l], -100 * G[0][l], 1e-12 * std::fabs(100 * G[0][l]));
 }
 
 }  // namespace

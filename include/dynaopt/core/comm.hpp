@@ -26,6 +26,7 @@ class Comm {
   std::pair<std::size_t, std::size_t> block(std::size_t n) const;
 
   double sum(double value) const;
+  double max(double value) const;
   void sum_in_place(std::vector<double>& values) const;
   bool any(bool flag) const;
   // Collective: the non-empty `local_error` of the lowest rank that has one, on every rank

@@ -72,6 +72,11 @@ class DeckSection {
   DeckSection optional_section(const std::string& key) const;
   // The single key of a one-key mapping such as {ramp: {...}} or {lp: 3}.
   std::string only_key() const;
+  // The entries of a required list whose entries may be plain values or mappings, as
+  // sections named key[i]; a plain entry reads through value().
+  std::vector<DeckSection> entries(const std::string& key) const;
+  bool is_value() const;       // this section is a plain value, not a mapping
+  std::string value() const;   // the text of a plain value
 
   // Every key of this mapping must have been read.
   void finish() const;

@@ -7,6 +7,7 @@
 namespace dynaopt {
 
 struct RunSpec {
+  enum class Mode { optimize, evaluate } mode = Mode::optimize;  // evaluate: one design, no steps (nanosphere)
   long steps = 1000;
   std::string precision = "double";  // or "float"
   long log_every = 100;              // a log line every so many steps (0: none)

@@ -37,20 +37,22 @@ struct BandAbsorption {
   int layers;
   double host_index;
   AbsorptionMeasure measure;
-  double min_thickness, max_radius;  // the evaluation point is projected onto the design set
+  double min_thickness, max_radius;  // nm; the evaluation point is projected onto the design set
+  double unit;                       // nm per design coordinate: t = unit * coordinate
+  double sense;                      // +1 reports J and dJ/du; -1 the minimised -J and -dJ/du
   Kokkos::View<const double*, Device> wavelengths, weights;
   Kokkos::View<const Complex<double>**, Kokkos::LayoutRight, Device> index;  // wavelength x layer
   Kokkos::View<const int*, Device> designs;                                  // team -> design
-  Kokkos::View<const double**, Kokkos::LayoutRight, Device> thickness;      // design x layer, nm
+  Kokkos::View<const double**, Kokkos::LayoutRight, Device> coordinates;    // design x layer
   Kokkos::View<double*, Device> objective;                                   // per design
-  Kokkos::View<double**, Kokkos::LayoutRight, Device> gradient;              // design x layer
+  Kokkos::View<double**, Kokkos::LayoutRight, Device> gradient;              // design x layer, per coordinate
 
   KOKKOS_INLINE_FUNCTION void operator()(const member_type& team) const {
     const int design = designs(team.league_rank());
     // Nesterov's look-ahead point may leave the set; the objective is taken where the design
     // would be projected, which is the point itself for every feasible one.
     double t[Layers];
-    for (int l = 0; l < layers; ++l) t[l] = thickness(design, l);
+    for (int l = 0; l < layers; ++l) t[l] = unit * coordinates(design, l);
     project_thicknesses(t, layers, min_thickness, max_radius);
     Gradient seeded[Layers], radius(0.0);
     for (int l = 0; l < layers; ++l) {
@@ -67,8 +69,8 @@ struct BandAbsorption {
         },
         Kokkos::Sum<Gradient>(band));
     Kokkos::single(Kokkos::PerTeam(team), [&]() {
-      objective(design) = band.value;
-      for (int l = 0; l < layers; ++l) gradient(design, l) = band.d[l];
+      objective(design) = sense * band.value;
+      for (int l = 0; l < layers; ++l) gradient(design, l) = sense * unit * band.d[l];
     });
   }
 };

@@ -1,0 +1,121 @@
+#include "dynaopt/problems/nanosphere/nanosphere_spec.hpp"
+
+namespace dynaopt {
+namespace {
+
+using nanosphere::AbsorptionMeasure;
+using nanosphere::Material;
+
+// An entry of `layers`: a material name, or a one-key mapping {index: [n, k]},
+// {table: file} or {silver_drude: {eps_inf, plasma_ev, damping_ev}}.
+LayerSpec read_layer(const DeckSection& entry) {
+  LayerSpec layer;
+  if (entry.is_value()) {
+    layer.name = entry.value();
+    if (layer.name == "silver_drude") layer.model.kind = Material::Kind::drude;
+    else if (layer.name == "silver_rakic") layer.model.kind = Material::Kind::silver_rakic;
+    else if (layer.name == "silica_malitson") layer.model.kind = Material::Kind::silica_malitson;
+    else if (layer.name == "silver_johnson_christy") layer.source = LayerSpec::Source::johnson_christy;
+    else
+      entry.fail("unknown material '" + layer.name +
+                 "'; known: silver_drude, silver_rakic, silver_johnson_christy, silica_malitson, "
+                 "{index: [n, k]}, {table: file}, {silver_drude: {...}}");
+    return layer;
+  }
+  const std::string kind = entry.only_key();
+  layer.name = kind;
+  if (kind == "index") {
+    const std::vector<double> nk = entry.numbers("index", Range::at_least(0));
+    if (nk.size() != 2 || !(nk[0] > 0)) entry.fail("index", "expected [n, k] with n > 0 and k >= 0");
+    layer.model.constant = {nk[0], nk[1]};
+  } else if (kind == "table") {
+    layer.source = LayerSpec::Source::table;
+    layer.table = entry.string("table");
+    layer.name = "table " + layer.table;
+  } else if (kind == "silver_drude") {
+    const DeckSection drude = entry.section("silver_drude");
+    nanosphere::DrudeMetal& m = layer.model.drude;
+    layer.model.kind = Material::Kind::drude;
+    m.eps_inf = drude.number("eps_inf", m.eps_inf, Range::above(0));
+    m.plasma_ev = drude.number("plasma_ev", m.plasma_ev, Range::above(0));
+    m.damping_ev = drude.number("damping_ev", m.damping_ev, Range::at_least(0));
+    drude.finish();
+  } else {
+    entry.fail("expected a material name or {index: [n, k]}, {table: file} or {silver_drude: {...}}, got '" +
+               kind + "'");
+  }
+  entry.finish();
+  return layer;
+}
+
+}  // namespace
+
+const char* measure_name(AbsorptionMeasure measure) {
+  switch (measure) {
+    case AbsorptionMeasure::qabs: return "qabs";
+    case AbsorptionMeasure::cabs_per_volume: return "cabs_per_volume";
+    default: return "cabs";
+  }
+}
+
+nanosphere::Quadrature NanosphereSpec::quadrature() const {
+  if (wavelengths.empty()) return band_quadrature(band);
+  return {wavelengths, std::vector<double>(wavelengths.size(), 1.0 / double(wavelengths.size()))};
+}
+
+NanosphereSpec read_nanosphere(const DeckSection& s) {
+  NanosphereSpec n;
+  n.host_index = s.number("host_index", n.host_index, Range::above(0));
+  for (const DeckSection& entry : s.entries("layers")) n.layers.push_back(read_layer(entry));
+  if (n.layers.size() > std::size_t(NanosphereSpec::max_layers))
+    s.fail("layers", "at most " + std::to_string(NanosphereSpec::max_layers) + " layers, got " +
+                         std::to_string(n.layers.size()));
+
+  if (s.has("wavelengths") && s.has("band")) s.fail("wavelengths", "give either wavelengths or band, not both");
+  if (s.has("wavelengths")) {
+    n.wavelengths = s.numbers("wavelengths", Range::above(0));
+    if (n.wavelengths.empty()) s.fail("wavelengths", "expected at least one wavelength");
+  } else {
+    const DeckSection band = s.optional_section("band");
+    n.band.from = band.number("from", n.band.from, Range::above(0));
+    n.band.to = band.number("to", n.band.to, Range::above(n.band.from));
+    n.band.samples = int(band.integer("samples", n.band.samples, Range::closed(2, 1e6)));
+    n.band.rule = band.choice("rule", {"simpson", "trapezoid"}, "simpson") == "simpson"
+                      ? nanosphere::Band::Rule::simpson
+                      : nanosphere::Band::Rule::trapezoid;
+    if (n.band.rule == nanosphere::Band::Rule::simpson && n.band.samples % 2 == 0)
+      band.fail("samples", "Simpson's rule needs an odd number of samples, got " + std::to_string(n.band.samples));
+    band.finish();
+  }
+
+  const DeckSection bounds = s.optional_section("bounds");
+  n.min_thickness = bounds.number("min_thickness", n.min_thickness, Range::above(0));
+  n.max_radius = bounds.number("max_radius", n.max_radius, Range::above(0));
+  if (double(n.layers.size()) * n.min_thickness > n.max_radius)
+    bounds.fail("max_radius", "is below layers x min_thickness = " +
+                                  std::to_string(double(n.layers.size()) * n.min_thickness) + " nm: no design fits");
+  bounds.finish();
+
+  if (s.has("thickness")) {
+    n.thickness = s.numbers("thickness", Range::above(0));
+    if (n.thickness.size() != n.layers.size())
+      s.fail("thickness", "has " + std::to_string(n.thickness.size()) + " values for " +
+                              std::to_string(n.layers.size()) + " layers");
+  }
+  n.starts = s.integer("starts", n.starts, Range::closed(1, 1e8));
+  n.seed = s.integer("seed", n.seed, Range::at_least(0));
+  const std::string measure = s.choice("objective", {"cabs", "qabs", "cabs_per_volume"}, "cabs");
+  n.objective = measure == "qabs"              ? AbsorptionMeasure::qabs
+                : measure == "cabs_per_volume" ? AbsorptionMeasure::cabs_per_volume
+                                               : AbsorptionMeasure::cabs;
+  n.thickness_unit = s.number("thickness_unit", n.thickness_unit, Range::above(0));
+  const DeckSection convergence = s.optional_section("convergence");
+  n.stall_tolerance = convergence.number("relative_change", n.stall_tolerance, Range::at_least(0));
+  n.stall_steps = convergence.integer("steps", n.stall_steps, Range::at_least(1));
+  convergence.finish();
+  n.cluster_distance = s.number("cluster_distance", n.cluster_distance, Range::at_least(0));
+  s.finish();
+  return n;
+}
+
+}  // namespace dynaopt

@@ -1,0 +1,152 @@
+// The multi-start nanosphere design: start sampling, clustering into distinct optima, the
+// batch run split over two ranks against one rank, and converged starts left alone.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+#include <string>
+
+#include "dynaopt/core/comm.hpp"
+#include "dynaopt/optim/optimizer_spec.hpp"
+#include "dynaopt/problems/nanosphere/multistart.hpp"
+#include "dynaopt/problems/problem_spec.hpp"
+
+namespace dynaopt::test {
+namespace {
+
+using Device = Kokkos::DefaultExecutionSpace::device_type;
+
+TEST(UniformDesign, FeasibleReproducibleAndUniform) {
+  const int layers = 3, draws = 4000;
+  const double t_min = 5, r_max = 300, budget = r_max - layers * t_min;
+  std::vector<double> mean(layers, 0.0);
+  for (long s = 0; s < draws; ++s) {
+    const auto t = uniform_design(7, s, layers, t_min, r_max);
+    double sum = 0;
+    for (int l = 0; l < layers; ++l) {
+      EXPECT_GT(t[l], t_min);
+      sum += t[l];
+      mean[l] += t[l] / draws;
+    }
+    EXPECT_LT(sum, r_max);
+  }
+  // Uniform on {u >= 0, sum u <= S}: each u_l is S Beta(1, L), mean S/(L+1), variance
+  // S^2 L/((L+1)^2 (L+2)); allow five standard errors of the sample mean.
+  const double sd = budget * std::sqrt(layers / ((layers + 1.0) * (layers + 1.0) * (layers + 2.0)));
+  for (int l = 0; l < layers; ++l) EXPECT_NEAR(mean[l], t_min + budget / (layers + 1), 5 * sd / std::sqrt(draws));
+  EXPECT_EQ(uniform_design(7, 11, layers, t_min, r_max), uniform_design(7, 11, layers, t_min, r_max));
+  EXPECT_NE(uniform_design(7, 11, layers, t_min, r_max), uniform_design(7, 12, layers, t_min, r_max));
+  EXPECT_NE(uniform_design(7, 11, layers, t_min, r_max), uniform_design(8, 11, layers, t_min, r_max));
+}
+
+TEST(DistinctOptima, ClustersBestFirstAndDropsFailures) {
+  using S = StartRecord::Status;
+  std::vector<StartRecord> records = {
+      {0, 0, 10, S::converged, 5.0, {10, 20}},  {1, 0, 10, S::converged, 7.0, {50, 50}},
+      {2, 1, 10, S::converged, 6.9, {50.5, 50}}, {3, 1, 10, S::failed, 9.0, {1, 1}},
+      {4, 1, 10, S::running, 5.1, {10, 20.8}},   {5, 0, 10, S::converged, 4.0, {30, 30}}};
+  const auto optima = distinct_optima(records, 1.0);
+  ASSERT_EQ(optima.size(), 3u);
+  EXPECT_EQ(optima[0].start, 1);
+  EXPECT_EQ(optima[0].members, 2);
+  EXPECT_EQ(optima[1].start, 4);  // 5.1 beats 5.0, which lies 0.8 nm away
+  EXPECT_EQ(optima[1].members, 2);
+  EXPECT_EQ(optima[2].start, 5);
+  EXPECT_EQ(optima[2].members, 1);
+  EXPECT_EQ(distinct_optima(records, 0.0).size(), 5u);
+}
+
+NanosphereSpec spec_from(const std::string& problem) {
+  return std::get<NanosphereSpec>(read_problem(Deck("problem: " + problem, "test.yaml").root().section("problem")));
+}
+OptimizerSpec optimizer_from(const std::string& optimizer) {
+  return read_optimizer(Deck("optimizer: " + optimizer, "test.yaml").root().section("optimizer"));
+}
+
+const std::string three_layers =
+    "{type: nanosphere, layers: [silver_drude, silica_malitson, silver_drude], band: {from: 400, to: 800, "
+    "samples: 21}, bounds: {min_thickness: 5, max_radius: 150}, starts: 5, seed: 3, objective: qabs, "
+    "thickness_unit: 10";
+
+std::vector<StartRecord> run_design(const NanosphereSpec& spec, const OptimizerSpec& optimizer, const Comm& comm,
+                                    long steps) {
+  MultiStartDesign<Device> design(spec, optimizer, comm);
+  RunSpec run;
+  run.steps = steps;
+  run.log_every = 0;
+  return design.run(run, nullptr, nullptr);
+}
+
+// Each start's path is its own: two ranks reproduce one rank bit for bit, for an optimizer
+// with a look-ahead point (Nesterov) and one with per-group restarts (Dyna).
+TEST(MultiStart, TwoRanksReproduceOneRank) {
+  const Comm world;
+  const Comm self(MPI_COMM_SELF);
+  for (const std::string optimizer :
+       {"{type: nonlinear_nesterov, step: 0.001, friction: 0.1, damping_exponent: 1.95, kinetic_exponent: 1.95}",
+        "{type: dyna, gamma: 0.05, restart_on_increase: true}"}) {
+    const NanosphereSpec spec = spec_from(three_layers + "}");
+    const auto split = run_design(spec, optimizer_from(optimizer), world, 40);
+    const auto alone = run_design(spec, optimizer_from(optimizer), self, 40);
+    if (!world.is_root()) continue;
+    ASSERT_EQ(split.size(), 5u);
+    ASSERT_EQ(alone.size(), 5u);
+    std::map<int, int> per_rank;
+    for (std::size_t s = 0; s < 5; ++s) {
+      EXPECT_EQ(split[s].start, long(s));
+      EXPECT_EQ(split[s].objective, alone[s].objective) << optimizer << " start " << s;
+      EXPECT_EQ(split[s].thickness, alone[s].thickness) << optimizer << " start " << s;
+      EXPECT_EQ(split[s].steps, alone[s].steps);
+      ++per_rank[split[s].rank];
+    }
+    EXPECT_EQ(per_rank.size(), std::size_t(world.size()));
+  }
+}
+
+// Dyna raises every start's band-averaged Qabs; the final objective is the measure at the
+// final design, checked against the model evaluated independently.
+TEST(MultiStart, ImprovesEveryStart) {
+  const Comm self(MPI_COMM_SELF);
+  const NanosphereSpec spec = spec_from(three_layers + "}");
+  const auto records = run_design(spec, optimizer_from("{type: dyna, gamma: 0.05, restart_on_increase: true}"), self, 60);
+  nanosphere::AbsorptionModel<Device> model(spec);
+  for (const StartRecord& r : records) {
+    const auto start = uniform_design(3, r.start, 3, 5, 150);
+    Kokkos::View<int*, Device> designs("designs", 2);
+    Kokkos::View<double**, Kokkos::LayoutRight, Device> t("t", 2, 3), g("g", 2, 3);
+    Kokkos::View<double*, Device> j("j", 2);
+    auto th = Kokkos::create_mirror_view(t);
+    auto dh = Kokkos::create_mirror_view(designs);
+    for (std::size_t l = 0; l < 3; ++l) th(0, l) = start[l], th(1, l) = r.thickness[l];
+    dh(0) = 0, dh(1) = 1;
+    Kokkos::deep_copy(t, th);
+    Kokkos::deep_copy(designs, dh);
+    model.band_average(designs, 2, t, 1, 1, nanosphere::AbsorptionMeasure::qabs, j, g);
+    auto jh = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), j);
+    EXPECT_GT(jh(1), jh(0)) << "start " << r.start;
+    EXPECT_NEAR(r.objective, jh(1), 1e-13 * jh(1)) << "start " << r.start;
+    double radius = 0;
+    for (double x : r.thickness) EXPECT_GE(x, 5 - 1e-12), radius += x;
+    EXPECT_LE(radius, 150 * (1 + 1e-14));
+  }
+}
+
+// A converged start leaves the batch: running on long after every start has converged changes
+// nothing, and each start stops at the step where its stall window ran out.
+TEST(MultiStart, ConvergedStartsAreLeftAlone) {
+  const Comm self(MPI_COMM_SELF);
+  // A relative change of 1 can never be met after the first step: every start converges at
+  // step 1 + 4.
+  const NanosphereSpec spec = spec_from(three_layers + ", convergence: {relative_change: 1, steps: 4}}");
+  const OptimizerSpec optimizer = optimizer_from("{type: heavy_ball, step: 0.001, friction: 0.1}");
+  const auto short_run = run_design(spec, optimizer, self, 5);
+  const auto long_run = run_design(spec, optimizer, self, 200);
+  for (std::size_t s = 0; s < short_run.size(); ++s) {
+    EXPECT_EQ(long_run[s].status, StartRecord::Status::converged);
+    EXPECT_EQ(long_run[s].steps, 5);
+    EXPECT_EQ(long_run[s].thickness, short_run[s].thickness);
+  }
+}
+
+}  // namespace
+}  // namespace dynaopt::test
