@@ -14,7 +14,7 @@ mpi() { timeout 120 "$mpiexec" --oversubscribe -n "$@"; }
 
 # --help names every problem and optimizer type.
 help=$("$exe" --help 2>&1) && ok || bad "--help exited non-zero"
-for t in rosenbrock mnist dyna dyna_prototype nonlinear_heavy_ball nonlinear_nesterov nonlinear_mirror heavy_ball nesterov sgd adam; do
+for t in rosenbrock mnist nanosphere dyna dyna_prototype nonlinear_heavy_ball nonlinear_nesterov nonlinear_mirror heavy_ball nesterov sgd adam; do
   grep -q "^  $t\$" <<<"$help" && ok || bad "--help does not list $t"
 done
 
@@ -91,6 +91,107 @@ head -n 1 "$work/split1/history.csv" | grep -q '^step,objective,' && ok || bad "
 [ "$(wc -l <"$work/split1/history.csv")" -eq 11 ] && ok || bad "history.csv should have a header and 10 rows"
 grep -q '^objective: ' "$work/split1/result.yaml" && ok || bad "result.yaml lacks objective"
 [ -z "$(find "$work/split1" "$work/split2" -name '*.tmp*')" ] && ok || bad "temporary files left behind"
+
+# Nanosphere, evaluate mode: the issue's reference cross-sections of Ag (Drude) r 40 / SiO2
+# (n 1.45) to 60 / Ag to 75 nm in vacuum (rel 1e-10), their mean as the band average over the
+# five wavelengths, and its gradient against a central difference of two more runs.
+evaluate_deck() {  # name, core thickness
+  cat >"$work/$1.yaml" <<DECK
+problem:
+  type: nanosphere
+  layers: [silver_drude, {index: [1.45, 0]}, silver_drude]
+  thickness: [$2, 20, 15]
+  wavelengths: [400, 500, 600, 700, 800]
+run: {mode: evaluate}
+output: {directory: $work/$1}
+DECK
+  mpi 2 "$exe" "$work/$1.yaml" >/dev/null 2>&1 || bad "evaluate run $1 failed"
+}
+evaluate_deck eval 40
+evaluate_deck eval_plus 40.001
+evaluate_deck eval_minus 39.999
+python3 - "$work" <<'PY' && ok || bad "evaluate: spectrum or band average off the reference"
+import csv, sys
+w = sys.argv[1]
+reference = [1127.1100135110238, 13858.342832549115, 592.29198027359307, 4542.4109765005445, 2952.9555489583286]
+rows = list(csv.DictReader(open(w + "/eval/spectrum.csv")))
+assert list(rows[0]) == ["wavelength_nm", "cabs_nm2", "qabs", "dcabs_dt1", "dcabs_dt2", "dcabs_dt3"], list(rows[0])
+for row, ref in zip(rows, reference):
+    assert abs(float(row["cabs_nm2"]) - ref) <= 1e-10 * ref, (row, ref)
+def result(name):
+    return dict(line.split(": ", 1) for line in open(w + "/" + name + "/result.yaml") if ": " in line)
+r = result("eval")
+average = float(r["band_average"])
+assert abs(average - sum(reference) / 5) <= 1e-10 * average, average
+gradient = [float(g) for g in r["gradient"].strip("[]\n").split(",")]
+difference = (float(result("eval_plus")["band_average"]) - float(result("eval_minus")["band_average"])) / 0.002
+assert abs(gradient[0] - difference) <= 1e-6 * abs(difference), (gradient[0], difference)
+# The per-wavelength derivative columns average to the band gradient.
+assert abs(sum(float(row["dcabs_dt2"]) for row in rows) / 5 - gradient[1]) <= 1e-10 * abs(gradient[1])
+PY
+
+# Nanosphere decks with mistakes: file:line:key, exit 1 on both ranks, no output.
+nano='problem:
+  type: nanosphere
+  layers: [silver_drude, silica_malitson, silver_drude]
+  thickness: [40, 20, 15]
+  starts: 4
+optimizer: {type: dyna, gamma: 0.05}
+run: {steps: 5}
+output: {directory: @OUT@}'
+check_bad material "material.yaml:3: problem.layers[1]: unknown material 'silica_malitsen'" "${nano/silica_malitson/silica_malitsen}"
+# (A replacement holding '}' goes through a variable: inside ${x/a/b} it would end the expansion.)
+r='{glass: 1}'; check_bad layer_kind "layer_kind.yaml:3: problem.layers[1]: expected a material name or" "${nano/silica_malitson/$r}"
+r='[{silver_drude: {plasma: 9}},'
+check_bad drude_key "drude_key.yaml:3: problem.layers[0].silver_drude.plasma: unknown key" "${nano/\[silver_drude,/$r}"
+check_bad thickness_count "thickness_count.yaml:4: problem.thickness: has 2 values for 3 layers" "${nano/\[40, 20, 15\]/[40, 20]}"
+check_bad infeasible_start "infeasible_start.yaml:4: problem.thickness: start 0 must satisfy the bounds" "${nano/\[40, 20, 15\]/[40, 2, 15]}"
+r='starts: 4
+  bounds: {max_radius: 12}'
+check_bad no_design "no_design.yaml:6: problem.bounds.max_radius: is below layers x min_thickness" "${nano/starts: 4/$r}"
+r='starts: 4
+  band: {samples: 400}'
+check_bad simpson_even "simpson_even.yaml:6: problem.band.samples: Simpson's rule needs an odd number" "${nano/starts: 4/$r}"
+r='run: {mode: evaluate}'
+check_bad evaluate_design "evaluate_design.yaml:2: problem.thickness: is required when run.mode is evaluate" "$(sed '/thickness:/d' <<<"${nano/run: \{steps: 5\}/$r}")"
+r='run: {steps: 5, precision: float}'
+check_bad float_nano "nanosphere problems run in double precision" "${nano/run: \{steps: 5\}/$r}"
+r="{table: $work/none.csv}"
+check_bad missing_table "$work/none.csv: cannot open the refractive index table" "${nano/silica_malitson/$r}"
+printf 'wavelength_nm,n,k\n300,1.5,0\n900,1.5,0\n500,1.5,0\n' >"$work/decreasing.csv"
+r="{table: $work/decreasing.csv}"
+check_bad table_order "$work/decreasing.csv:4: wavelengths must increase strictly" "${nano/silica_malitson/$r}"
+printf '300 1.5 0\n700 1.5 0\n' >"$work/short.csv"
+r="{table: $work/short.csv}"
+check_bad table_range "problem.layers[1]: $work/short.csv covers 300-700 nm, not 700.5 nm" "${nano/silica_malitson/$r}"
+r='starts: 4
+  bounds: {max_radius: 3000}'
+check_bad too_large "problem.bounds.max_radius: a 3000 nm sphere at" "${nano/starts: 4/$r}"
+
+# Optimize mode: 1 and 2 ranks give the same starts, the same best design and the same optima.
+for n in 1 2; do
+  cat >"$work/nano$n.yaml" <<DECK
+problem:
+  type: nanosphere
+  layers: [silver_drude, silica_malitson, {table: $work/glass.csv}]
+  thickness: [40, 20, 15]
+  band: {from: 400, to: 800, samples: 41}
+  objective: qabs
+  thickness_unit: 100
+  starts: 5
+optimizer: {type: nonlinear_heavy_ball, step: 0.001, friction: 0.1, damping_exponent: 1.95, kinetic_exponent: 1.95}
+run: {steps: 60, log_every: 0, history_every: 10}
+output: {directory: $work/nano$n}
+DECK
+done
+printf '# constant glass\nwavelength_nm, n, k\n300, 1.5, 0\n900, 1.5, 0\n' >"$work/glass.csv"
+for n in 1 2; do mpi $n "$exe" "$work/nano$n.yaml" >/dev/null 2>&1 || bad "nanosphere run on $n ranks failed"; done
+cut -d, -f1,3- "$work/nano1/starts.csv" >"$work/starts1" && cut -d, -f1,3- "$work/nano2/starts.csv" >"$work/starts2"
+[ "$(wc -l <"$work/starts1")" -eq 6 ] && cmp -s "$work/starts1" "$work/starts2" && ok || bad "starts.csv differs between 1 and 2 ranks"
+[ "$(cut -d, -f2 "$work/nano2/starts.csv" | sort -u | tr '\n' ' ')" = "0 1 rank " ] && ok || bad "2 ranks did not share the starts"
+diff <(sed 1,4d "$work/nano1/result.yaml") <(sed 1,4d "$work/nano2/result.yaml") >/dev/null && ok || bad "result.yaml differs between 1 and 2 ranks"
+grep -q '^distinct_optima:' "$work/nano1/result.yaml" && grep -q '^  objective: ' "$work/nano1/result.yaml" && ok || bad "result.yaml lacks the best design or the optima"
+[ "$(head -n 1 "$work/nano1/history.csv")" = "step,best_objective,mean_objective,active_starts" ] && [ "$(wc -l <"$work/nano1/history.csv")" -eq 7 ] && ok || bad "nanosphere history.csv"
 
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -86,7 +86,7 @@ class AbsorptionModel {
       const int orders = term_count(layers_, m.data(), x.data());
       if (orders >= max_orders)
         throw std::invalid_argument(key + ": a " + exact(radius) + " nm sphere at " + exact(wavelengths_host_[i]) +
-                                    " nm needs " + std::to_string(orders) + " multipole orders; the kernels hold " +
+                                    " nm needs " + std::to_string(orders) + " multipole orders; the kernels sum at most " +
                                     std::to_string(max_orders - 1));
     }
   }
