@@ -150,7 +150,8 @@ class RunOutput {
 
 std::string result_header(const char* problem, const Job& job, const Comm& comm) {
   std::ostringstream out;
-  out << "problem: " << problem << "\noptimizer: " << (job.optimizer.type.empty() ? "none" : job.optimizer.type) << "\nprecision: " << job.run.precision
+  const std::string optimizer = job.optimizer.type.empty() ? "none" : job.optimizer.type;
+  out << "problem: " << problem << "\noptimizer: " << optimizer << "\nprecision: " << job.run.precision
       << "\nranks: " << comm.size() << "\n";
   return out.str();
 }
