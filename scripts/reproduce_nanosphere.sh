@@ -25,7 +25,7 @@ best=$(for name in $decks; do
            "$runs/$name/result.yaml"
        done | sort -g -r | head -n 1)
 thickness=${best#* * }
-sed -e "s#^  thickness: .*#  thickness: $thickness#" -e "s#^  directory: .*#  directory: $runs/best_spectrum#" \
+sed -e "s#^  thickness: .*#  thickness: $thickness#" -e "s#directory: [^}]*#directory: $runs/best_spectrum#" \
     "$root/inputs/nanosphere_evaluate.yaml" >"$runs/best_spectrum.yaml"
 "$build/dynaopt" "$runs/best_spectrum.yaml" | grep -E '^done'
 /usr/bin/python3 "$root/scripts/plot_nanosphere.py" "$runs" "$root/docs/figures" $decks
