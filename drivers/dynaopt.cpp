@@ -1,5 +1,6 @@
 // dynaopt: runs one YAML input deck.
 //   mpirun -n P dynaopt deck.yaml [--kokkos-...]     run it
+//   mpirun -n P dynaopt deck.yaml --restart PATH     go on from a checkpoint (file or directory)
 //   dynaopt --check deck.yaml                        validate it, run nothing
 //   dynaopt --help                                   problem and optimizer types
 // Exit status: 0 done, 1 bad deck or configuration, 2 the run failed. Every rank exits with the
@@ -10,12 +11,14 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <limits>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "dynaopt/core/checkpoint.hpp"
 #include "dynaopt/core/comm.hpp"
 #include "dynaopt/core/deck.hpp"
 #include "dynaopt/core/format.hpp"
@@ -36,6 +39,7 @@ struct Options {
   bool help = false;
   bool check = false;
   std::string deck;
+  std::string restart;
   std::vector<std::string> unknown;
 };
 
@@ -46,6 +50,7 @@ Options parse_options(int argc, char* argv[]) {
     const std::string a = argv[i];
     if (a == "--help" || a == "-h") o.help = true;
     else if (a == "--check") o.check = true;
+    else if (a == "--restart" && i + 1 < argc) o.restart = argv[++i];
     else if (a.rfind("--kokkos-", 0) == 0) continue;
     else if (a.rfind("-", 0) == 0 || !o.deck.empty()) o.unknown.push_back(a);
     else o.deck = a;
@@ -54,7 +59,7 @@ Options parse_options(int argc, char* argv[]) {
 }
 
 void print_help(std::ostream& out) {
-  out << "usage: mpirun -n P dynaopt DECK.yaml [--kokkos-...]\n"
+  out << "usage: mpirun -n P dynaopt DECK.yaml [--restart CHECKPOINT] [--kokkos-...]\n"
          "       dynaopt --check DECK.yaml    validate the deck and exit\n"
          "       dynaopt --help\n\n"
          "A deck has the sections problem, optimizer, run and output.\n\nproblem.type:\n";
@@ -62,7 +67,8 @@ void print_help(std::ostream& out) {
   out << "\noptimizer.type:\n";
   for (const auto& k : optimizer_kinds()) out << "  " << k.name << "\n      " << k.summary << "\n";
   out << "\nrun: mode (optimize|evaluate), steps, precision (double|float), log_every, history_every,\n"
-         "     gradient_tolerance\n"
+         "     gradient_tolerance, on_nonfinite (skip|restart|abort), max_consecutive_skips,\n"
+         "     checkpoint {every, keep, directory}\n"
          "output: directory (gets history.csv and result.yaml; nanosphere also starts.csv or spectrum.csv)\n";
 }
 
@@ -71,17 +77,28 @@ struct Job {
   OptimizerSpec optimizer;
   RunSpec run;
   OutputSpec output;
+  std::uint64_t deck_hash = 0;  // what a checkpoint must have been written by
+  std::string restart;          // --restart
 };
+
+// The deck's problem and optimizer sections with their defaults, less what only sets the run's
+// length (problem.epochs; run.steps is outside them): a run may be resumed to go on longer.
+std::uint64_t deck_hash(const Deck& deck) {
+  YAML::Node echo = YAML::Load(deck.echo());
+  YAML::Node problem = echo["problem"];
+  problem.remove("epochs");
+  return fnv1a(YAML::Dump(problem) + "\n" + YAML::Dump(echo["optimizer"]));
+}
 
 Job read_job(const Deck& deck) {
   const DeckSection root = deck.root();
   Job job;
   job.problem = read_problem(root.section("problem"));
-  job.run = read_run(root.optional_section("run"));
+  job.output = read_output(root.optional_section("output"));
+  job.run = read_run(root.optional_section("run"), job.output.directory);
   const bool evaluate = job.run.mode == RunSpec::Mode::evaluate;
   // Evaluating a design takes no steps, so it needs no optimizer.
   if (!evaluate || root.has("optimizer")) job.optimizer = read_optimizer(root.section("optimizer"));
-  job.output = read_output(root.optional_section("output"));
   root.finish();
   if (const auto* nano = std::get_if<NanosphereSpec>(&job.problem)) {
     const DeckSection problem = root.section("problem");
@@ -119,9 +136,10 @@ auto on_all_ranks(const Comm& comm, F&& build) -> decltype(build()) {
 
 using Device = Kokkos::DefaultExecutionSpace::device_type;
 
-// The run's files (history.csv and the like), streamed on rank 0 under temporary names, and
-// result.yaml; all renamed into place only when the run has finished, so a failed run leaves
-// none of them.
+// The run's files (history.csv and the like), kept on rank 0 until the run has finished and
+// then written atomically with result.yaml, so a failed run leaves none of them; what they
+// hold so far is part of a checkpoint, so a resumed run writes the same files as one that
+// never stopped.
 class RunOutput {
  public:
   RunOutput(const Comm& comm, const std::string& directory) : comm_(comm), dir_(directory) {
@@ -130,23 +148,52 @@ class RunOutput {
   // A file of the run with its header line; nullptr on ranks other than 0.
   std::ostream* file(const std::string& name, const char* header) {
     if (!comm_.is_root()) return nullptr;
-    files_.push_back(std::make_unique<AtomicFile>(dir_ + "/" + name));
-    files_.back()->stream() << header << '\n';
-    return &files_.back()->stream();
+    files_.push_back({name, std::make_unique<std::ostringstream>()});
+    std::ostream& out = *files_.back().text;
+    out.precision(17);
+    out << header << '\n';
+    return &out;
   }
   std::ostream* log() const { return comm_.is_root() ? &std::cout : nullptr; }
   void finish(const std::string& result_yaml) {
     if (!comm_.is_root()) return;
-    for (const auto& f : files_) f->commit();
+    for (const auto& f : files_) write_file_atomically(dir_ + "/" + f.name, f.text->str());
     write_file_atomically(dir_ + "/result.yaml", result_yaml);
   }
   const std::string& directory() const { return dir_; }
 
+  void archive(StateArchive& state) {
+    for (auto& f : files_) {
+      std::string text = f.text->str();
+      state.field("output." + f.name, text);
+      if (state.loading()) f.text->str(""), *f.text << text;
+    }
+  }
+
  private:
+  struct File {
+    std::string name;
+    std::unique_ptr<std::ostringstream> text;
+  };
   const Comm& comm_;
   std::string dir_;
-  std::vector<std::unique_ptr<AtomicFile>> files_;
+  std::vector<File> files_;
 };
+
+// Restores the run from --restart when one was given and returns the hook that writes its
+// checkpoints after each step (or epoch); `loop_state` archives the run's loop.
+std::function<void(long)> checkpointing(const char* problem, const char* counter, const Job& job, const Comm& comm,
+                                        RunOutput& output, std::function<void(StateArchive&)> loop_state) {
+  CheckpointIdentity identity{problem,  job.optimizer.type, job.run.precision, comm.size(),
+                              job.deck_hash, counter};
+  const auto checkpoints = std::make_shared<Checkpoints>(comm, job.run.checkpoint, identity, output.log());
+  const auto state = [&output, loop_state](StateArchive& a) {
+    output.archive(a);
+    loop_state(a);
+  };
+  if (!job.restart.empty()) checkpoints->restore(job.restart, state);
+  return [checkpoints, state](long n) { checkpoints->save_if_due(n, state); };
+}
 
 std::string result_header(const char* problem, const Job& job, const Comm& comm) {
   std::ostringstream out;
@@ -170,11 +217,15 @@ int run_problem(const RosenbrockSpec& spec, const Job& job, const Comm& comm) {
 
   RunOutput output(comm, job.output.directory);
   std::ostream* history = output.file("history.csv", history_header());
-  const MinimizeResult result = minimize(*problem, *optimizer, space, job.run, comm, history, output.log());
+  Minimization<Scalar, Device> loop(*problem, *optimizer, space, job.run, comm);
+  const auto checkpoint =
+      checkpointing("rosenbrock", "step", job, comm, output, [&](StateArchive& a) { loop.archive(a); });
+  const MinimizeResult result = loop.run(history, output.log(), checkpoint);
   const std::vector<double> x = gather_parameters(comm, space);
   std::ostringstream out;
   out << result_header("rosenbrock", job, comm) << "steps: " << result.steps
-      << "\nconverged: " << (result.converged ? "true" : "false") << "\nobjective: " << exact(result.objective)
+      << "\nconverged: " << (result.converged ? "true" : "false") << "\nskipped: " << result.skipped
+      << "\nobjective: " << exact(result.objective)
       << "\ngradient_norm: " << exact(result.gradient_norm) << "\nrestarts: " << total_restarts(optimizer->restarts())
       << "\n";
   if (x.size() <= 1000) {
@@ -192,12 +243,15 @@ int run_problem(const RosenbrockSpec& spec, const Job& job, const Comm& comm) {
 template <class Scalar>
 int run_problem(const MnistSpec& spec, const Job& job, const Comm& comm) {
   const auto trainer =
-      on_all_ranks(comm, [&] { return std::make_unique<MnistTrainer<Scalar, Device>>(spec, job.optimizer, comm); });
+      on_all_ranks(comm, [&] { return std::make_unique<MnistTrainer<Scalar, Device>>(spec, job.optimizer, job.run, comm); });
   if (comm.is_root())
     std::cout << "mnist: " << trainer->parameter_count() << " parameters, " << trainer->batches_per_epoch()
               << " batches per epoch, " << comm.size() << " rank(s)" << std::endl;
   RunOutput output(comm, job.output.directory);
-  const TrainingResult result = trainer->train(output.file("history.csv", training_history_header()), output.log());
+  std::ostream* history = output.file("history.csv", training_history_header());
+  const auto checkpoint =
+      checkpointing("mnist", "epoch", job, comm, output, [&](StateArchive& a) { trainer->archive(a); });
+  const TrainingResult result = trainer->train(history, output.log(), checkpoint);
   std::ostringstream out;
   out << result_header("mnist", job, comm) << "epochs: " << result.epochs << "\nobjective: " << exact(result.loss)
       << "\ntrain_accuracy: " << exact(result.train_accuracy)
@@ -284,7 +338,9 @@ int optimize_designs(const NanosphereSpec& spec, const Job& job, const Comm& com
               << comm.size() << " rank(s), " << spec.quadrature().wavelengths.size() << " wavelengths" << std::endl;
   RunOutput output(comm, job.output.directory);
   std::ostream* history = output.file("history.csv", multistart_history_header());
-  const std::vector<StartRecord> records = design->run(job.run, history, output.log());
+  const auto checkpoint =
+      checkpointing("nanosphere", "step", job, comm, output, [&](StateArchive& a) { design->archive(a); });
+  const std::vector<StartRecord> records = design->run(job.run, history, output.log(), checkpoint);
   std::string header = "start,rank,steps,status,objective";
   for (std::size_t l = 1; l <= spec.layers.size(); ++l) header += ",t" + std::to_string(l);
   if (std::ostream* starts = output.file("starts.csv", header.c_str()))
@@ -363,6 +419,10 @@ int run(const Options& options) {
     if (!read_error.empty()) throw DeckError(read_error);
     const Deck deck(comm.broadcast(text), options.deck);
     job = read_job(deck);
+    job.deck_hash = deck_hash(deck);
+    job.restart = options.restart;
+    if (!job.restart.empty() && job.run.mode == RunSpec::Mode::evaluate)
+      throw DeckError(options.deck + ": --restart: run.mode evaluate takes no steps, so there is nothing to resume");
     if (comm.is_root()) std::cout << "# deck " << options.deck << " with defaults:\n" << deck.echo() << "\n" << std::endl;
   } catch (const DeckError& e) {
     if (comm.is_root()) std::cerr << "dynaopt: error: " << e.what() << std::endl;

@@ -21,7 +21,7 @@ using Device = Kokkos::DefaultExecutionSpace::device_type;
 
 // Best wall time of one epoch over `epochs` epochs after one warm-up epoch, agreed by all ranks.
 double seconds_per_epoch(const MnistSpec& spec, const OptimizerSpec& optimizer, const Comm& comm, int epochs) {
-  MnistTrainer<float, Device> trainer(spec, optimizer, comm);
+  MnistTrainer<float, Device> trainer(spec, optimizer, RunSpec{}, comm);
   trainer.train_epoch();
   double best = 1e300;
   for (int e = 0; e < epochs; ++e) {

@@ -154,6 +154,46 @@ std::string Comm::broadcast(const std::string& text, int root) const {
   return out;
 }
 
+std::vector<std::string> Comm::gather(const std::string& text, int root) const {
+  if (size_ == 1) return {text};
+  if (text.size() > std::size_t(INT_MAX)) throw std::length_error("Comm::gather: more than 2 GiB from one rank");
+  const int length = int(text.size());
+  std::vector<int> lengths(rank_ == root ? std::size_t(size_) : 0), offsets(lengths.size());
+  check(MPI_Gather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, root, comm_), "MPI_Gather");
+  std::string all;
+  std::vector<std::string> texts;
+  if (rank_ == root) {
+    long long total = 0;
+    for (int r = 0; r < size_; ++r) offsets[std::size_t(r)] = int(total), total += lengths[std::size_t(r)];
+    if (total > INT_MAX) throw std::length_error("Comm::gather: more than 2 GiB in all");
+    all.resize(std::size_t(total));
+  }
+  check(MPI_Gatherv(text.data(), length, MPI_CHAR, &all[0], lengths.data(), offsets.data(), MPI_CHAR, root, comm_),
+        "MPI_Gatherv");
+  for (std::size_t r = 0; r < lengths.size(); ++r) texts.push_back(all.substr(std::size_t(offsets[r]), std::size_t(lengths[r])));
+  return texts;
+}
+
+std::string Comm::scatter(const std::vector<std::string>& texts, int root) const {
+  if (size_ == 1) return texts.at(0);
+  std::vector<int> lengths, offsets;
+  std::string all;
+  if (rank_ == root) {
+    if (texts.size() != std::size_t(size_)) throw std::logic_error("Comm::scatter: one text per rank");
+    for (const std::string& t : texts) {
+      if (all.size() + t.size() > std::size_t(INT_MAX)) throw std::length_error("Comm::scatter: more than 2 GiB");
+      lengths.push_back(int(t.size())), offsets.push_back(int(all.size()));
+      all += t;
+    }
+  }
+  int length = 0;
+  check(MPI_Scatter(lengths.data(), 1, MPI_INT, &length, 1, MPI_INT, root, comm_), "MPI_Scatter");
+  std::string mine(std::size_t(length), '\0');
+  check(MPI_Scatterv(all.data(), lengths.data(), offsets.data(), MPI_CHAR, &mine[0], length, MPI_CHAR, root, comm_),
+        "MPI_Scatterv");
+  return mine;
+}
+
 void Comm::abort(const std::string& message, int code) const {
   std::fprintf(stderr, "dynaopt: rank %d: %s\n", rank_, message.c_str());
   std::fflush(stderr);

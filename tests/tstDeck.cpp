@@ -28,7 +28,7 @@ std::string error_of(const std::string& text) {
     const DeckSection root = deck.root();
     read_problem(root.section("problem"));
     read_optimizer(root.section("optimizer"));
-    read_run(root.optional_section("run"));
+    read_run(root.optional_section("run"), "output");
     read_output(root.optional_section("output"));
     root.finish();
   } catch (const DeckError& e) {
@@ -98,7 +98,7 @@ TEST(Deck, ValuesOutOfRangeAreNamedWithTheirRange) {
       {"gamma: 0.01", "gamma: 0.01\n  damping_ratio: 0", "optimizer.damping_ratio: must be (0, 2], got 0"},
       {"gamma: 0.01", "gamma: 0.01\n  beta: 1.0", "optimizer.beta: must be [0, 1), got 1"},
       {"gamma: 0.01", "gamma: -1", "optimizer.gamma: must be > 0, got -1"},
-      {"steps: 10", "steps: 0", "run.steps: must be >= 1, got 0"},
+      {"steps: 10", "steps: 0", "run.steps: must be [1, 1000000000000000], got 0"},
       {"dimension: 2", "dimension: -3", "problem.dimension: must be [2, 1000000000], got -3"},
       {"gamma: 0.01", "gamma: .nan", "optimizer.gamma: expected a finite number"},
       {"gamma: 0.01", "gamma: 1e999", "optimizer.gamma: expected a finite number"},

@@ -35,7 +35,7 @@ struct TrainingRun {
 };
 
 TrainingRun train(const MnistSpec& spec, const OptimizerSpec& optimizer, const Comm& comm) {
-  MnistTrainer<double, Device> trainer(spec, optimizer, comm);
+  MnistTrainer<double, Device> trainer(spec, optimizer, RunSpec{}, comm);
   std::ostringstream history;
   TrainingRun run;
   run.result = trainer.train(&history, nullptr);

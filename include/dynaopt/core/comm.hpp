@@ -4,6 +4,7 @@
 #include <mpi.h>
 
 #include <Kokkos_Core.hpp>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,13 @@
 #include "dynaopt/core/group_statistics.hpp"
 
 namespace dynaopt {
+
+// An error every rank raises at once (from values all ranks share or after agreeing through a
+// collective), so it needs no abort: the run ends with exit status 2 on all ranks.
+class CollectiveError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 class Comm {
  public:
@@ -81,6 +89,10 @@ class Comm {
 
   // `text` of rank `root`, on every rank.
   std::string broadcast(const std::string& text, int root = 0) const;
+  // Every rank's `text`, in rank order, on rank `root` (empty elsewhere); and the way back,
+  // `texts[r]` of rank `root` to rank r.
+  std::vector<std::string> gather(const std::string& text, int root = 0) const;
+  std::string scatter(const std::vector<std::string>& texts, int root = 0) const;
 
   // Ends every rank of the job with a message (printed once, by the caller).
   [[noreturn]] void abort(const std::string& message, int code = 1) const;

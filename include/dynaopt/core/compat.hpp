@@ -33,6 +33,11 @@ KOKKOS_INLINE_FUNCTION constexpr T max(T a, T b) { return a < b ? b : a; }
 template <class T>
 KOKKOS_INLINE_FUNCTION constexpr T min(T a, T b) { return b < a ? b : a; }
 
+// x - x is 0 for every finite x and NaN for an infinity or a NaN: a finiteness test that needs
+// no library function on any backend (and holds because no target builds with fast-math).
+template <class T>
+KOKKOS_INLINE_FUNCTION constexpr bool is_finite(T x) { return x - x == T(0); }
+
 // sgn(v) |v|^e, the signed power every Hamiltonian update of paper 001 is made of; zero at
 // v = 0 even for e = 0 (dry friction), where pow(0, 0) would give 1.
 template <class T>

@@ -6,6 +6,20 @@
 
 namespace dynaopt {
 
+// run.checkpoint: a restart dump every `every` steps (MNIST: epochs), the newest `keep` kept.
+struct CheckpointSpec {
+  long every = 0;         // 0: no checkpoints
+  long keep = 2;
+  std::string directory;  // default: <output.directory>/checkpoints
+};
+
+// What a step whose loss or gradient is not finite on some rank does (every rank agrees).
+enum class NonfinitePolicy {
+  skip,     // leave parameters and optimizer state as they were, count the step
+  restart,  // the same, and bring the optimizer to rest (its momenta zeroed)
+  abort     // end the run (exit status 2)
+};
+
 struct RunSpec {
   enum class Mode { optimize, evaluate } mode = Mode::optimize;  // evaluate: one design, no steps (nanosphere)
   long steps = 1000;
@@ -13,13 +27,19 @@ struct RunSpec {
   long log_every = 100;              // a log line every so many steps (0: none)
   long history_every = 1;            // a history.csv row every so many steps
   double gradient_tolerance = 0;     // stop when |g|_2 <= this (0: run all steps)
+  NonfinitePolicy on_nonfinite = NonfinitePolicy::skip;
+  long max_consecutive_skips = 10;   // more non-finite steps in a row than this end the run
+  CheckpointSpec checkpoint;
 };
 
 struct OutputSpec {
   std::string directory = "output";
 };
 
-RunSpec read_run(const DeckSection& section);
+const char* policy_name(NonfinitePolicy policy);
+
+// `output_directory` gives the checkpoints' default directory.
+RunSpec read_run(const DeckSection& section, const std::string& output_directory);
 OutputSpec read_output(const DeckSection& section);
 
 }  // namespace dynaopt

@@ -78,6 +78,18 @@ class Adam : public Optimizer<Scalar, Device> {
                 statistics);
   }
 
+  void reset(const space_type&) override {
+    Kokkos::deep_copy(first_, Scalar(0));
+    Kokkos::deep_copy(second_, Scalar(0));
+    this->steps_ = 0;
+  }
+
+  void archive(StateArchive& state) override {
+    Optimizer<Scalar, Device>::archive(state);
+    state.field("adam.m", first_);
+    state.field("adam.v", second_);
+  }
+
  private:
   AdamSettings settings_;
   Kokkos::View<Scalar*, Device> first_, second_;

@@ -8,6 +8,7 @@
 //   theta  += alpha (v_t / mu_t) / w_t
 // Warm restart (Sec. 4.1): when the objective a group sees increases, that group's eta, v and
 // mu are zeroed within the same step, which the kernel does by decaying them with 0, not beta.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -103,6 +104,22 @@ class Dyna : public Optimizer<Scalar, Device> {
   }
 
   std::vector<long> restarts() const override { return restarts_; }
+
+  // Dyna's own warm restart for every group at once: t (the damping schedule's clock) goes on.
+  void reset(const space_type&) override {
+    Kokkos::deep_copy(omega_sq_, Scalar(0));
+    Kokkos::deep_copy(velocity_, Scalar(0));
+    std::fill(total_weight_.begin(), total_weight_.end(), 0.0);
+  }
+
+  void archive(StateArchive& state) override {
+    Optimizer<Scalar, Device>::archive(state);
+    state.field("dyna.omega_sq", omega_sq_);
+    state.field("dyna.velocity", velocity_);
+    state.field("dyna.total_weight", total_weight_);
+    state.field("dyna.previous_objective", previous_objective_);
+    state.field("dyna.restarts", restarts_);
+  }
 
  private:
   DynaSettings settings_;

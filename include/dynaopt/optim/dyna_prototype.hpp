@@ -76,6 +76,18 @@ class DynaPrototype : public Optimizer<Scalar, Device> {
                 statistics);
   }
 
+  void reset(const space_type&) override {
+    Kokkos::deep_copy(frequency_sq_, Scalar(0));
+    Kokkos::deep_copy(momentum_, Scalar(0));
+    this->steps_ = 0;
+  }
+
+  void archive(StateArchive& state) override {
+    Optimizer<Scalar, Device>::archive(state);
+    state.field("dyna_prototype.v", frequency_sq_);
+    state.field("dyna_prototype.m", momentum_);
+  }
+
  private:
   DynaPrototypeSettings settings_;
   Kokkos::View<Scalar*, Device> frequency_sq_, momentum_;

@@ -129,6 +129,17 @@ class NonlinearMomentum : public Optimizer<Scalar, Device> {
     }
   }
 
+  void reset(const space_type& space) override {
+    Kokkos::deep_copy(momentum_, Scalar(0));
+    if (look_ahead_.size() > 0) Kokkos::deep_copy(look_ahead_, space.x);  // p = 0: y = x
+  }
+
+  void archive(StateArchive& state) override {
+    Optimizer<Scalar, Device>::archive(state);
+    state.field("nonlinear_momentum.p", momentum_);
+    if (look_ahead_.size() > 0) state.field("nonlinear_momentum.y", look_ahead_);
+  }
+
  private:
   // Picks the instantiation whose exponent paths match eta and s, so eta = 2 and s = 2 run
   // without a single pow.

@@ -5,8 +5,9 @@
 #include <utility>
 #include <vector>
 
-#include "dynaopt/core/parameter_space.hpp"
 #include "dynaopt/core/group_statistics.hpp"
+#include "dynaopt/core/parameter_space.hpp"
+#include "dynaopt/core/state_archive.hpp"
 
 namespace dynaopt {
 
@@ -31,6 +32,13 @@ class Optimizer {
 
   // Warm restarts taken so far, per group.
   virtual std::vector<long> restarts() const { return {}; }
+
+  // Brings the dynamics to rest at the current parameters (run.on_nonfinite: restart): momenta
+  // and moment estimates zeroed, and bias corrections started over, as at a first step.
+  virtual void reset(const space_type& space) = 0;
+
+  // Everything the next step depends on, for checkpoints; overrides add their arrays.
+  virtual void archive(StateArchive& state) { state.field("optimizer.steps", steps_); }
 
   long step_count() const { return steps_; }
 

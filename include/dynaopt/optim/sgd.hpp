@@ -40,6 +40,8 @@ class Sgd : public Optimizer<Scalar, Device> {
                 statistics);
   }
 
+  void reset(const space_type&) override {}  // plain SGD has no momentum
+
  private:
   SgdSettings settings_;
 };

@@ -71,6 +71,7 @@ class Rosenbrock : public Problem<Scalar, Device> {
             gi += Scalar(200) * (xi - previous * previous);
           }
           gradient(i) = gi;
+          sum += double(gi - gi);  // 0, or NaN for a non-finite gradient: the objective carries it to all ranks
         },
         local);
     const double objective = comm_.sum(local);

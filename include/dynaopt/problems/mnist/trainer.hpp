@@ -8,14 +8,18 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <ostream>
 #include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "dynaopt/core/comm.hpp"
 #include "dynaopt/core/format.hpp"
+#include "dynaopt/core/nonfinite_guard.hpp"
+#include "dynaopt/core/run_spec.hpp"
 #include "dynaopt/optim/make_optimizer.hpp"
 #include "dynaopt/problems/minimize.hpp"
 #include "dynaopt/problems/mnist/dataset.hpp"
@@ -34,7 +38,7 @@ struct TrainingResult {
 };
 
 inline const char* training_history_header() {
-  return "epoch,step,objective,train_accuracy,validation_accuracy,test_accuracy,seconds";
+  return "epoch,step,objective,train_accuracy,validation_accuracy,test_accuracy,skipped,seconds";
 }
 
 template <class Scalar, class Device>
@@ -42,8 +46,8 @@ class MnistTrainer {
  public:
   using execution_space = typename Device::execution_space;
 
-  MnistTrainer(const MnistSpec& spec, const OptimizerSpec& optimizer, const Comm& comm)
-      : spec_(spec), comm_(comm), model_(widths(spec)) {
+  MnistTrainer(const MnistSpec& spec, const OptimizerSpec& optimizer, const RunSpec& run, const Comm& comm)
+      : spec_(spec), comm_(comm), model_(widths(spec)), guard_(run) {
     const MnistSet train = load_mnist(spec.train_images, spec.train_labels);
     const MnistSet test = load_mnist(spec.test_images, spec.test_labels);
     const std::size_t n = spec.train_limit > 0 ? std::min<std::size_t>(spec.train_limit, train.labels.size())
@@ -91,56 +95,78 @@ class MnistTrainer {
   std::size_t batches_per_epoch() const { return batches_; }
   const ParameterSpace<Scalar, Device>& space() const { return space_; }
 
-  TrainingResult train(std::ostream* history, std::ostream* log) {
-    TrainingResult result;
+  // Trains on to spec.epochs from wherever the run stands; `after_epoch(epoch)` follows every
+  // epoch (checkpoints).
+  TrainingResult train(std::ostream* history, std::ostream* log, const std::function<void(long)>& after_epoch = {}) {
     const auto start = std::chrono::steady_clock::now();
-    for (long epoch = 1; epoch <= spec_.epochs; ++epoch) {
-      const double epoch_loss = train_epoch();
-      result.epochs = epoch;
-      result.loss = epoch_loss;
-      result.train_accuracy = accuracy(train_);
-      result.validation_accuracy = accuracy(validation_);
-      result.test_accuracy = accuracy(test_);
-      if (result.best_epoch == 0 || result.validation_accuracy > best_validation_) {
-        best_validation_ = result.validation_accuracy;
-        result.best_epoch = epoch;
-        result.best_validation_test_accuracy = result.test_accuracy;
+    const double earlier = result_.seconds;  // the epochs before a restart
+    while (result_.epochs < spec_.epochs) {
+      const long epoch = ++result_.epochs;
+      result_.loss = train_epoch(log);
+      result_.train_accuracy = accuracy(train_);
+      result_.validation_accuracy = accuracy(validation_);
+      result_.test_accuracy = accuracy(test_);
+      if (result_.best_epoch == 0 || result_.validation_accuracy > best_validation_) {
+        best_validation_ = result_.validation_accuracy;
+        result_.best_epoch = epoch;
+        result_.best_validation_test_accuracy = result_.test_accuracy;
       }
-      result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      result_.seconds = earlier + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       if (history)
-        *history << epoch << ',' << steps_ << ',' << exact(result.loss) << ',' << exact(result.train_accuracy) << ','
-                 << exact(result.validation_accuracy) << ',' << exact(result.test_accuracy) << ','
-                 << result.seconds << '\n';
+        *history << epoch << ',' << steps_ << ',' << exact(result_.loss) << ',' << exact(result_.train_accuracy)
+                 << ',' << exact(result_.validation_accuracy) << ',' << exact(result_.test_accuracy) << ','
+                 << guard_.skipped() << ',' << result_.seconds << '\n';
       if (log) {
-        const double eta = result.seconds / double(epoch) * double(spec_.epochs - epoch);
+        const double eta = result_.seconds / double(epoch) * double(spec_.epochs - epoch);
         char line[200];
         std::snprintf(line, sizeof line,
                       "epoch %4ld/%ld  loss %.6f  train %.4f  validation %.4f  test %.4f  %7.2f s  ETA %.1f s",
-                      epoch, spec_.epochs, result.loss, result.train_accuracy, result.validation_accuracy,
-                      result.test_accuracy, result.seconds, eta);
+                      epoch, spec_.epochs, result_.loss, result_.train_accuracy, result_.validation_accuracy,
+                      result_.test_accuracy, result_.seconds, eta);
         *log << line << std::endl;
       }
+      if (after_epoch) after_epoch(epoch);
     }
-    return result;
+    return result_;
   }
 
   // One pass over the training images in a fresh random order (the same on every rank);
-  // returns the mean loss per image.
-  double train_epoch() {
+  // returns the mean loss per image of the batches applied.
+  double train_epoch(std::ostream* log = nullptr) {
     order_.resize(train_.size());
     for (std::size_t i = 0; i < order_.size(); ++i) order_[i] = int(i);
     std::shuffle(order_.begin(), order_.end(), shuffle_);
     double epoch_loss = 0;
     for (std::size_t b = 0; b < batches_; ++b) {
       const std::size_t first = b * order_.size() / batches_, last = (b + 1) * order_.size() / batches_;
-      const double batch_loss = batch_step(order_, first, last);
-      if (!std::isfinite(batch_loss))
-        throw CollectiveError("the training loss became " + exact(batch_loss) + " in batch " + std::to_string(b + 1) +
-                              " after " + std::to_string(steps_) + " steps");
-      epoch_loss += spec_.mean_gradient ? batch_loss * double(last - first) : batch_loss;
-      ++steps_;
+      const double batch_loss = batch_step(order_, first, last, log);
+      if (std::isfinite(batch_loss)) epoch_loss += spec_.mean_gradient ? batch_loss * double(last - first) : batch_loss;
     }
     return epoch_loss / double(order_.size());
+  }
+
+  // The epoch counter, the data order's random state, the parameters and the optimizer's state:
+  // checkpoints are taken between epochs, where that is all the data cursor there is.
+  void archive(StateArchive& state) {
+    state.field("mnist.epoch", result_.epochs);
+    state.field("mnist.steps", steps_);
+    state.field("mnist.loss", result_.loss);
+    state.field("mnist.train_accuracy", result_.train_accuracy);
+    state.field("mnist.validation_accuracy", result_.validation_accuracy);
+    state.field("mnist.test_accuracy", result_.test_accuracy);
+    state.field("mnist.best_epoch", result_.best_epoch);
+    state.field("mnist.best_validation_test_accuracy", result_.best_validation_test_accuracy);
+    state.field("mnist.best_validation", best_validation_);
+    state.field("mnist.seconds", result_.seconds);
+    std::ostringstream engine;
+    engine << shuffle_;
+    std::string text = engine.str();
+    state.field("mnist.shuffle", text);
+    if (state.loading()) std::istringstream(text) >> shuffle_;
+    guard_.archive(state);
+    state.field("x", space_.x);
+    if (sharded_) state.field("x.owned", owned_.x);
+    optimizer_->archive(state);
   }
 
  // Kernels of a batch step. Public only because nvcc rejects extended (device) lambdas in
@@ -186,7 +212,8 @@ class MnistTrainer {
   }
 
   // One optimizer step on the batch order[first, last): this rank's contiguous shard of it.
-  double batch_step(const std::vector<int>& order, std::size_t first, std::size_t last) {
+  // Returns the batch loss (not finite for a step the non-finite guard skipped).
+  double batch_step(const std::vector<int>& order, std::size_t first, std::size_t last, std::ostream* log) {
     const std::size_t batch = last - first;
     const auto [lo, hi] = comm_.block(batch);
     const std::size_t rows = hi - lo;
@@ -198,18 +225,22 @@ class MnistTrainer {
     if (comm_.is_root()) loss += model_.add_l2(point, space_.g, spec_.l2);  // once per batch
     const Scalar scale = spec_.mean_gradient ? Scalar(1) / Scalar(batch) : Scalar(1);
     if (spec_.mean_gradient) scale_gradient(scale);
-    const Scalar local_loss = Scalar(loss * double(scale));
+    // A non-finite value in this rank's gradient turns its loss into NaN, and so the sum.
+    const Scalar local_loss = Scalar(loss * double(scale) + nonfinite_marker(space_.g));
     Scalar global = 0;
+    const long step = ++steps_;
     if (sharded_) {
       // Each rank needs the summed gradient of its own block only.
       global = Scalar(comm_.sum(double(local_loss)));
       comm_.sum_scatter(space_.g, owned_.g);
+      if (!guard_.admit(double(global), step, *optimizer_, owned_, log)) return double(global);
       optimizer_->step(owned_, std::vector<double>(std::size_t(owned_.group_count()), double(global)));
       comm_.gather_blocks(owned_.x, space_.x);
     } else {
       Kokkos::deep_copy(Kokkos::subview(reduce_buffer_, space_.size()), local_loss);
       comm_.sum_in_place(reduce_buffer_);
       Kokkos::deep_copy(global, Kokkos::subview(reduce_buffer_, space_.size()));
+      if (!guard_.admit(double(global), step, *optimizer_, space_, log)) return double(global);
       optimizer_->step(space_, std::vector<double>(std::size_t(space_.group_count()), double(global)));
     }
     return double(global);
@@ -267,10 +298,12 @@ class MnistTrainer {
   ParameterSpace<Scalar, Device> owned_;           // sharded: this rank's block, and its state
   Kokkos::View<Scalar*, Device> look_ahead_;       // sharded: the assembled evaluation point
   std::unique_ptr<Optimizer<Scalar, Device>> optimizer_;
+  NonfiniteGuard guard_;
+  TrainingResult result_;
   double best_validation_ = 0;
   std::mt19937_64 shuffle_{0};
   std::vector<int> order_;
-  long steps_ = 0;
+  long steps_ = 0;  // batches taken, applied or skipped
 };
 
 }  // namespace dynaopt

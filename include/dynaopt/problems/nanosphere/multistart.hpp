@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -20,6 +21,7 @@
 
 #include "dynaopt/core/comm.hpp"
 #include "dynaopt/core/format.hpp"
+#include "dynaopt/core/nonfinite_guard.hpp"
 #include "dynaopt/core/run_spec.hpp"
 #include "dynaopt/optim/make_optimizer.hpp"
 #include "dynaopt/problems/nanosphere/absorption_model.hpp"
@@ -55,82 +57,113 @@ class MultiStartDesign {
     }
     Kokkos::deep_copy(space_.x, x);
     optimizer_ = make_optimizer(optimizer, space_);
+
+    const std::size_t n = std::size_t(count_);
+    running_ = spec.starts;
+    objective_ = Kokkos::View<double*, Device>("multistart::objective", n);
+    designs_ = Kokkos::View<int*, Device>("multistart::designs", n);
+    objective_host_ = Kokkos::create_mirror_view(objective_);
+    for (int d = 0; d < count_; ++d) active_.push_back(d);
+    publish();
+    records_.resize(n);
+    for (int d = 0; d < count_; ++d) records_[std::size_t(d)].start = first_ + d, records_[std::size_t(d)].rank = comm.rank();
+    current_.assign(n, 0.0), best_.assign(n, -HUGE_VAL), minimised_.assign(n, 0.0), improved_at_.assign(n, 0);
   }
 
   long local_starts() const { return count_; }
 
-  // Runs up to run.steps steps or until every start has converged; returns every start's
-  // record on rank 0 (ordered by start), nothing elsewhere. Collective.
-  std::vector<StartRecord> run(const RunSpec& run, std::ostream* history, std::ostream* log) {
-    const std::size_t n = std::size_t(count_);
-    Kokkos::View<double*, Device> objective("multistart::objective", n);
-    Kokkos::View<int*, Device> designs("multistart::designs", n);
-    auto objective_host = Kokkos::create_mirror_view(objective);
-    std::vector<int> active(n);
-    for (int d = 0; d < count_; ++d) active[std::size_t(d)] = d;
-    publish(active, designs);
-
-    std::vector<StartRecord> records(n);
-    std::vector<double> current(n, 0.0), best(n, -HUGE_VAL), minimised(n, 0.0);
-    std::vector<long> improved_at(n, 0);
-    for (int d = 0; d < count_; ++d) records[std::size_t(d)].start = first_ + d, records[std::size_t(d)].rank = comm_.rank();
-
-    for (long step = 1; step <= run.steps; ++step) {
+  // Runs on to run.steps steps, or until no start is active; `after_step(step)` follows every
+  // step. Returns every start's record on rank 0 (ordered by start), nothing elsewhere.
+  // Collective: the loop's decisions come from one allreduce per step.
+  std::vector<StartRecord> run(const RunSpec& run, std::ostream* history, std::ostream* log,
+                               const std::function<void(long)>& after_step = {}) {
+    while (step_ < run.steps && running_ > 0) {
+      const long step = ++step_;
       // Force pass at the optimizer's evaluation point, as the minimised -J.
-      model_.band_average(designs, int(active.size()), matrix(optimizer_->evaluation_point(space_)),
-                          spec_.thickness_unit, -1, spec_.objective, objective, matrix(space_.g));
-      Kokkos::deep_copy(objective_host, objective);
+      model_.band_average(designs_, int(active_.size()), matrix(optimizer_->evaluation_point(space_)),
+                          spec_.thickness_unit, -1, spec_.objective, objective_, matrix(space_.g));
+      Kokkos::deep_copy(objective_host_, objective_);
       std::vector<int> still_active;
-      for (int d : active) {
+      long failed = 0;
+      for (int d : active_) {
         const auto k = std::size_t(d);
-        StartRecord& r = records[k];
+        StartRecord& r = records_[k];
         r.steps = step;
-        minimised[k] = objective_host(k);
-        current[k] = -objective_host(k);
-        if (!std::isfinite(current[k])) {
+        minimised_[k] = objective_host_(k);
+        current_[k] = -objective_host_(k);
+        // A start is a problem of its own: one that turns non-finite leaves the batch as failed.
+        if (!std::isfinite(current_[k])) {
           r.status = StartRecord::Status::failed;
+          ++failed;
           continue;
         }
-        if (current[k] > best[k] + spec_.stall_tolerance * std::fabs(best[k]) || step == 1)
-          best[k] = std::max(best[k], current[k]), improved_at[k] = step;
-        if (step - improved_at[k] >= spec_.stall_steps) {
+        if (current_[k] > best_[k] + spec_.stall_tolerance * std::fabs(best_[k]) || step == 1)
+          best_[k] = std::max(best_[k], current_[k]), improved_at_[k] = step;
+        if (step - improved_at_[k] >= spec_.stall_steps) {
           r.status = StartRecord::Status::converged;
           continue;
         }
         still_active.push_back(d);
       }
-      if (still_active.size() != active.size()) {
-        active = std::move(still_active);
-        publish(active, designs);
+      if (still_active.size() != active_.size()) {
+        active_ = std::move(still_active);
+        publish();
       }
 
       // Integration and projection passes over the active designs.
-      optimizer_->step(space_, minimised);
-      project(designs, int(active.size()));
+      optimizer_->step(space_, minimised_);
+      project();
 
-      const bool logged = run.log_every > 0 && (step % run.log_every == 0 || step == 1 || step == run.steps);
-      const bool recorded = step % run.history_every == 0 || step == run.steps;
-      std::vector<double> totals = {0.0, double(active.size())};
+      // The step's one allreduce: the objectives' sum, the active and the newly failed starts.
+      std::vector<double> totals = {0.0, double(active_.size()), double(failed)};
       double top = -HUGE_VAL;
-      for (std::size_t k = 0; k < n; ++k)
-        if (std::isfinite(current[k])) totals[0] += current[k], top = std::max(top, current[k]);
-      if (recorded || logged || active.empty()) {
-        comm_.sum_in_place(totals);
+      for (std::size_t k = 0; k < current_.size(); ++k)
+        if (std::isfinite(current_[k])) totals[0] += current_[k], top = std::max(top, current_[k]);
+      comm_.sum_in_place(totals);
+      running_ = long(totals[1]);
+      if (totals[2] > 0) {
+        const std::string what = std::to_string(long(totals[2])) + " start(s) turned non-finite at step " +
+                                 std::to_string(step);
+        if (run.on_nonfinite == NonfinitePolicy::abort) throw CollectiveError(what + " (run.on_nonfinite: abort)");
+        if (log) *log << what << " and left the batch as failed" << std::endl;
+      }
+      const bool logged = run.log_every > 0 && (step % run.log_every == 0 || step == 1 || step == run.steps);
+      const bool recorded = step % run.history_every == 0 || step == run.steps || running_ == 0;
+      if (recorded || logged) {
         top = comm_.max(top);
         const double mean = totals[0] / double(spec_.starts);
-        const long running = long(totals[1]);
-        if (history && recorded)
-          *history << step << ',' << exact(top) << ',' << exact(mean) << ',' << running << '\n';
+        if (history && recorded) *history << step << ',' << exact(top) << ',' << exact(mean) << ',' << running_ << '\n';
         if (log && logged) {
           char line[160];
-          std::snprintf(line, sizeof line, "step %7ld  best %.9e  mean %.6e  active %ld/%ld", step, top, mean, running,
-                        spec_.starts);
+          std::snprintf(line, sizeof line, "step %7ld  best %.9e  mean %.6e  active %ld/%ld", step, top, mean,
+                        running_, spec_.starts);
           *log << line << std::endl;
         }
-        if (running == 0) break;
       }
+      if (after_step) after_step(step);
     }
-    return gather(finish(records));
+    return gather(finish(records_));
+  }
+
+  // The step, every start's bookkeeping, the designs and the optimizer's state.
+  void archive(StateArchive& state) {
+    state.field("multistart.step", step_);
+    state.field("multistart.running", running_);
+    state.sized_field("multistart.active", active_);
+    std::vector<std::int64_t> steps, status;
+    for (const StartRecord& r : records_) steps.push_back(r.steps), status.push_back(std::int64_t(r.status));
+    state.field("multistart.start_steps", steps);
+    state.field("multistart.start_status", status);
+    state.field("multistart.objective", current_);
+    state.field("multistart.best", best_);
+    state.field("multistart.minimised", minimised_);
+    state.field("multistart.improved_at", improved_at_);
+    state.field("x", space_.x);
+    optimizer_->archive(state);
+    if (!state.loading()) return;
+    for (std::size_t k = 0; k < records_.size(); ++k)
+      records_[k].steps = steps[k], records_[k].status = StartRecord::Status(status[k]);
+    publish();
   }
 
  private:
@@ -140,14 +173,16 @@ class MultiStartDesign {
   }
 
   // The active list to the force pass (device) and to the optimizer (its chunks).
-  void publish(const std::vector<int>& active, const Kokkos::View<int*, Device>& designs) {
-    if (!active.empty())
-      Kokkos::deep_copy(Kokkos::subview(designs, std::make_pair(std::size_t(0), active.size())),
-                        Kokkos::View<const int*, Kokkos::HostSpace>(active.data(), active.size()));
-    space_.chunks = make_chunks<Device>(space_.groups, active);
+  void publish() {
+    if (!active_.empty())
+      Kokkos::deep_copy(Kokkos::subview(designs_, std::make_pair(std::size_t(0), active_.size())),
+                        Kokkos::View<const int*, Kokkos::HostSpace>(active_.data(), active_.size()));
+    space_.chunks = make_chunks<Device>(space_.groups, active_);
   }
 
-  void project(const Kokkos::View<int*, Device>& designs, int count) const {
+  void project() const {
+    const auto designs = designs_;
+    const int count = int(active_.size());
     const Matrix x = matrix(space_.x);
     const int layers = layers_;
     const double unit = spec_.thickness_unit, t_min = spec_.min_thickness / unit, r_max = spec_.max_radius / unit;
@@ -209,6 +244,17 @@ class MultiStartDesign {
   int count_ = 0;
   space_type space_;
   std::unique_ptr<Optimizer<double, Device>> optimizer_;
+
+  // The run's state, step by step.
+  long step_ = 0;
+  long running_ = 0;                     // active starts on all ranks
+  std::vector<int> active_;              // this rank's active designs
+  Kokkos::View<int*, Device> designs_;   // the same list on the device
+  Kokkos::View<double*, Device> objective_;
+  typename Kokkos::View<double*, Device>::HostMirror objective_host_;
+  std::vector<StartRecord> records_;
+  std::vector<double> current_, best_, minimised_;  // J now, best J, the minimised -J
+  std::vector<long> improved_at_;        // the last step that raised the best J
 };
 
 }  // namespace dynaopt

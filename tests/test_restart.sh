@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Checkpoint and restart, end to end: a run killed in the middle of writing a checkpoint and
+# resumed from the directory's newest complete checkpoint writes the same files, bit for bit,
+# as the run that was never interrupted (Rosenbrock, MNIST and nanosphere; 1 and 2 ranks); and a
+# checkpoint that does not fit the deck is refused with the reason.
+#   test_restart.sh DYNAOPT_EXE MPIEXEC
+set -u
+exe=$1 mpiexec=$2
+here=$(cd "$(dirname "$0")" && pwd)
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1 OMP_PROC_BIND=false OPENBLAS_NUM_THREADS=1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0 failed=0
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+mpi() { timeout 120 "$mpiexec" --oversubscribe -n "$@"; }
+
+# resume NAME RANKS KILL_AT FILTER DECK: runs DECK uninterrupted (NAME_full), then killed by the
+# test hook halfway through writing checkpoint KILL_AT (NAME_cut), then resumed from NAME_cut's
+# checkpoint directory; the output files must match after FILTER (a sed script that drops
+# wall-clock times).
+resume() {
+  local name=$1 ranks=$2 kill_at=$3 filter=$4 deck=$5 full="$work/$1_full" cut="$work/$1_cut"
+  sed "s#@OUT@#$full#" <<<"$deck" >"$work/$name.full.yaml"
+  sed "s#@OUT@#$cut#" <<<"$deck" >"$work/$name.cut.yaml"
+  mpi "$ranks" "$exe" "$work/$name.full.yaml" >"$work/$name.full.log" 2>&1 || { bad "$name: run failed: $(tail -3 "$work/$name.full.log")"; return; }
+  DYNAOPT_TEST_KILL_IN_CHECKPOINT=$kill_at mpi "$ranks" -x DYNAOPT_TEST_KILL_IN_CHECKPOINT "$exe" "$work/$name.cut.yaml" \
+    >"$work/$name.cut.log" 2>&1 && bad "$name: the run was not killed at checkpoint $kill_at" || ok
+  [ ! -e "$cut/history.csv" ] && [ ! -e "$cut/result.yaml" ] && ok || bad "$name: the killed run left output files"
+  ls "$cut/checkpoints/" | grep -q "\.dck\.tmp\." && ok || bad "$name: no half-written checkpoint was left to survive"
+  mpi "$ranks" "$exe" "$work/$name.cut.yaml" --restart "$cut/checkpoints" >"$work/$name.resume.log" 2>&1 \
+    && ok || { bad "$name: resume failed: $(tail -3 "$work/$name.resume.log")"; return; }
+  grep -q "^restart from .*checkpoint-0*$((kill_at - $6)).dck" "$work/$name.resume.log" && ok \
+    || bad "$name: did not resume from the last complete checkpoint: $(grep restart "$work/$name.resume.log")"
+  for f in "$full"/*.csv "$full"/result.yaml; do
+    cmp -s <(sed -e "$filter" "$f") <(sed -e "$filter" "$cut/$(basename "$f")") && ok \
+      || bad "$name: $(basename "$f") of the resumed run differs from the uninterrupted one"
+  done
+  [ "$(ls "$cut/checkpoints" | wc -l)" -eq 2 ] && ok || bad "$name: keep 2 left $(ls "$cut/checkpoints")"
+}
+
+rosenbrock='problem: {type: rosenbrock, dimension: 9, x0: [-2, 3, -1, 2, 0.5, 1.5, -0.5, 2.5, 1]}
+optimizer: {type: dyna, gamma: 0.02, beta: 0.9, damping_ratio: {ramp: {from: 0.5, to: 1, steps: 150}}, restart_on_increase: true}
+run: {steps: 400, log_every: 0, history_every: 3, checkpoint: {every: 50, keep: 2}}
+output: {directory: @OUT@}'
+resume rosenbrock_dyna_1 1 200 "" "$rosenbrock" 50
+resume rosenbrock_dyna_2 2 250 "" "$rosenbrock" 50
+grep -q '^restarts: [1-9]' "$work/rosenbrock_dyna_2_full/result.yaml" && ok || bad "the Dyna run took no warm restart to carry over"
+nesterov=${rosenbrock/type: dyna, gamma: 0.02, beta: 0.9, damping_ratio: \{ramp: \{from: 0.5, to: 1, steps: 150\}\}, restart_on_increase: true/type: nonlinear_nesterov, step: 0.0002, friction: 0.05, damping_exponent: 1.95, kinetic_exponent: 1.95}
+resume rosenbrock_nesterov_2 2 150 "" "$nesterov" 50
+
+python3 "$here/make_idx.py" "$work/idx" 600 100
+mnist="problem: {type: mnist, data: $work/idx, validation: 100, batch_size: 50, epochs: 5, seed: 3}
+optimizer: {type: dyna, gamma: 0.5, damping_ratio: {ramp: {from: 0.5, to: 1.0, steps: 20}}, restart_on_increase: true}
+run: {checkpoint: {every: 1, keep: 2}}
+output: {directory: @OUT@}"
+no_seconds='s/,[^,]*$//; /^seconds:/d'
+resume mnist_dyna_1 1 3 "$no_seconds" "$mnist" 1
+resume mnist_dyna_2 2 4 "$no_seconds" "$mnist" 1
+sharded=${mnist/restart_on_increase: true/restart_on_increase: true, sharded: true}
+resume mnist_sharded_2 2 2 "$no_seconds" "${sharded/problem: \{type: mnist,/problem: {type: mnist, hidden: [16],}" 1
+
+nano='problem:
+  type: nanosphere
+  layers: [silver_drude, silica_malitson, silver_drude]
+  band: {from: 400, to: 800, samples: 41}
+  objective: qabs
+  thickness_unit: 100
+  starts: 5
+  convergence: {relative_change: 1.0e-9, steps: 15}
+optimizer: {type: nonlinear_nesterov, step: 0.001, friction: 0.1, damping_exponent: 1.95, kinetic_exponent: 1.95}
+run: {steps: 120, log_every: 0, history_every: 7, checkpoint: {every: 20, keep: 2}}
+output: {directory: @OUT@}'
+resume nanosphere_1 1 60 "" "$nano" 20
+resume nanosphere_2 2 80 "" "$nano" 20
+
+# Refusals: every mismatch exits 1 on every rank, says what differs, and writes nothing.
+refuse() {  # name, expected message, ranks, deck, checkpoint
+  local out="$work/refused_$1"
+  sed "s#@OUT@#$out#" <<<"$4" >"$work/$1.yaml"
+  local log status
+  log=$(mpi "$3" "$exe" "$work/$1.yaml" --restart "$5" 2>&1); status=$?
+  [ $status -eq 1 ] && ok || bad "$1: exit status $status, expected 1"
+  grep -qF -- "$2" <<<"$log" && ok || bad "$1: message lacks '$2': $log"
+  [ -z "$(ls -A "$out" 2>/dev/null)" ] && ok || bad "$1: left files in $out"
+}
+checkpoint=$(ls "$work"/rosenbrock_dyna_2_cut/checkpoints/*.dck | tail -1)
+refuse ranks "written by 2 rank(s), this run has 1" 1 "$rosenbrock" "$checkpoint"
+refuse optimizer "the checkpoint is of optimizer dyna, this run's is adam" 2 "$(sed 's/^optimizer: .*/optimizer: {type: adam, lr: 0.01}/' <<<"$rosenbrock")" "$checkpoint"
+refuse settings "the deck's problem or optimizer settings differ from the checkpoint's" 2 "${rosenbrock/gamma: 0.02/gamma: 0.03}" "$checkpoint"
+refuse precision "the checkpoint is of precision double, this run's is float" 2 "${rosenbrock/history_every: 3/history_every: 3, precision: float}" "$checkpoint"
+refuse problem "the checkpoint is of problem mnist, this run's is rosenbrock" 2 "$rosenbrock" "$(ls "$work"/mnist_dyna_2_cut/checkpoints/*.dck | tail -1)"
+cp "$checkpoint" "$work/flipped.dck"
+printf '\x10' | dd of="$work/flipped.dck" bs=1 seek=$(($(stat -c %s "$checkpoint") / 2)) conv=notrunc 2>/dev/null
+refuse flipped "flipped.dck: corrupted (its checksum does not match" 2 "$rosenbrock" "$work/flipped.dck"
+head -c 3000 "$checkpoint" >"$work/truncated.dck"
+refuse truncated "truncated.dck: corrupted" 2 "$rosenbrock" "$work/truncated.dck"
+printf 'checkpoint\n' >"$work/foreign.dck"
+refuse foreign "foreign.dck: not a dynaopt checkpoint" 2 "$rosenbrock" "$work/foreign.dck"
+# A well-formed file of another format version, its checksum made right.
+python3 - "$checkpoint" "$work/version.dck" <<'PY'
+import struct, sys
+data = open(sys.argv[1], "rb").read()[:-8].replace(b"format: 1\n", b"format: 7\n", 1)
+h = 0xcbf29ce484222325
+for b in data:
+    h = ((h ^ b) * 0x100000001b3) % 2**64
+open(sys.argv[2], "wb").write(data + struct.pack("<Q", h))
+PY
+refuse version "checkpoint format version 7, this dynaopt reads version 1" 2 "$rosenbrock" "$work/version.dck"
+mkdir -p "$work/empty"
+refuse empty "$work/empty: no checkpoint-*.dck in this directory" 2 "$rosenbrock" "$work/empty"
+
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]

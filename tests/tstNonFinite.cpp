@@ -1,0 +1,166 @@
+// Under mpiexec -n 2: a gradient that overflows on one rank only is seen by every rank (the
+// objective carries it), so all ranks skip, restart or abort together; a skipped step leaves
+// the run exactly as if it had never been taken.
+#include <gtest/gtest.h>
+
+#include <limits>
+#include <set>
+
+#include "dynaopt/core/comm.hpp"
+#include "dynaopt/core/gather.hpp"
+#include "dynaopt/core/nonfinite_guard.hpp"
+#include "dynaopt/optim/make_optimizer.hpp"
+#include "dynaopt/problems/minimize.hpp"
+#include "dynaopt/problems/rosenbrock.hpp"
+
+namespace dynaopt::test {
+namespace {
+
+using Device = Kokkos::DefaultExecutionSpace::device_type;
+using Scalar = float;
+
+// Rosenbrock in float whose point, at the listed evaluations and on the last rank only, has its
+// first entry moved to 3e12: there the float gradient overflows (400 x^3 > 3.4e38) while the
+// objective, summed in double, stays finite (about 8e51), so only the gradient is not finite.
+class OverflowOnOneRank : public Problem<Scalar, Device> {
+ public:
+  OverflowOnOneRank(const RosenbrockSpec& spec, const Comm& comm, std::set<long> at)
+      : inner_(spec, comm), comm_(comm), at_(std::move(at)) {}
+  std::string name() const override { return "overflow"; }
+  space_type make_space() const override { return inner_.make_space(); }
+  Evaluation evaluate(const const_view& point, const view_type& gradient) override {
+    if (!at_.count(++evaluations_) || comm_.rank() != comm_.size() - 1) return inner_.evaluate(point, gradient);
+    view_type moved("moved", point.extent(0));
+    Kokkos::deep_copy(moved, point);
+    Kokkos::deep_copy(Kokkos::subview(moved, 0), Scalar(3e12));
+    return inner_.evaluate(moved, gradient);
+  }
+
+ private:
+  Rosenbrock<Scalar, Device> inner_;
+  const Comm& comm_;
+  std::set<long> at_;
+  long evaluations_ = 0;
+};
+
+RosenbrockSpec spec() {
+  RosenbrockSpec s;
+  s.dimension = 12;
+  for (long i = 0; i < s.dimension; ++i) s.x0.push_back(i % 2 ? 1.5 : -1.2);
+  return s;
+}
+
+OptimizerSpec optimizer(const std::string& text) {
+  return read_optimizer(Deck("optimizer: " + text, "test.yaml").root().section("optimizer"));
+}
+
+struct Outcome {
+  MinimizeResult result;
+  std::vector<double> x;
+};
+
+// `steps` steps of `problem` from x0, then `more` steps with a fresh optimizer from there.
+Outcome run(Problem<Scalar, Device>& problem, const OptimizerSpec& o, RunSpec run, const Comm& comm, long more = 0) {
+  auto space = problem.make_space();
+  Outcome out;
+  out.result = minimize(problem, *make_optimizer(o, space), space, run, comm, nullptr, nullptr);
+  if (more > 0) {
+    run.steps = more;
+    out.result = minimize(problem, *make_optimizer(o, space), space, run, comm, nullptr, nullptr);
+  }
+  out.x = gather_parameters(comm, space);
+  return out;
+}
+
+RunSpec steps(long n, NonfinitePolicy policy = NonfinitePolicy::skip) {
+  RunSpec r;
+  r.steps = n;
+  r.log_every = 0;
+  r.on_nonfinite = policy;
+  return r;
+}
+
+TEST(NonFinite, TheOverflowIsInTheGradientOnly) {
+  const Comm comm;
+  OverflowOnOneRank problem(spec(), comm, {1});
+  auto space = problem.make_space();
+  const Evaluation e = problem.evaluate(space.x, space.g);
+  EXPECT_FALSE(std::isfinite(e.objective));  // on every rank, though only the last one overflowed
+  OverflowOnOneRank clean(spec(), comm, {});
+  const double finite_part = clean.evaluate(space.x, space.g).objective;
+  EXPECT_TRUE(std::isfinite(finite_part));
+  // The objective alone at the moved point is finite: the gradient is what carried the NaN.
+  Rosenbrock<double, Device> in_double(spec(), comm);
+  auto moved = in_double.make_space();
+  if (comm.rank() == comm.size() - 1) Kokkos::deep_copy(Kokkos::subview(moved.x, 0), 3e12);
+  EXPECT_TRUE(std::isfinite(in_double.evaluate(moved.x, moved.g).objective));
+}
+
+TEST(NonFinite, SkippedStepsLeaveTheRunAsIfNeverTaken) {
+  const Comm comm;
+  for (const char* o : {"{type: dyna, gamma: 0.001, damping_ratio: {ramp: {from: 0.5, to: 1, steps: 20}}}",
+                        "{type: nonlinear_nesterov, step: 0.0002, friction: 0.05, damping_exponent: 1.9}",
+                        "{type: adam, lr: 0.01}"}) {
+    OverflowOnOneRank faulty(spec(), comm, {5, 9, 10});
+    const Outcome skipped = run(faulty, optimizer(o), steps(40), comm);
+    OverflowOnOneRank clean(spec(), comm, {});
+    const Outcome reference = run(clean, optimizer(o), steps(37), comm);
+    EXPECT_EQ(skipped.result.skipped, 3) << o;
+    EXPECT_EQ(skipped.result.steps, 40) << o;
+    EXPECT_EQ(skipped.x, reference.x) << o;  // bit for bit
+    OverflowOnOneRank unskipped(spec(), comm, {});
+    EXPECT_NE(skipped.x, run(unskipped, optimizer(o), steps(40), comm).x) << o;  // three steps do matter
+    EXPECT_TRUE(std::isfinite(skipped.result.objective)) << o;
+  }
+}
+
+TEST(NonFinite, RestartBringsTheOptimizerToRest) {
+  // Adam's restart zeroes both moments and starts its bias correction over: from then on the
+  // run is a fresh Adam from where the faulty step found it.
+  const Comm comm;
+  const OptimizerSpec adam = optimizer("{type: adam, lr: 0.01}");
+  OverflowOnOneRank faulty(spec(), comm, {8});
+  const Outcome restarted = run(faulty, adam, steps(30, NonfinitePolicy::restart), comm);
+  OverflowOnOneRank clean(spec(), comm, {});
+  const Outcome reference = run(clean, adam, steps(7), comm, 22);
+  EXPECT_EQ(restarted.result.skipped, 1);
+  EXPECT_EQ(restarted.x, reference.x);
+}
+
+TEST(NonFinite, AbortEndsEveryRankTogether) {
+  const Comm comm;
+  OverflowOnOneRank faulty(spec(), comm, {4});
+  // Reaching the expectation at all, on both ranks, is the point: no rank waits for the other.
+  EXPECT_THROW(run(faulty, optimizer("{type: adam, lr: 0.01}"), steps(10, NonfinitePolicy::abort), comm),
+               CollectiveError);
+}
+
+TEST(NonFinite, TooManySkipsInARowEndTheRun) {
+  const Comm comm;
+  std::set<long> from_3;
+  for (long k = 3; k < 100; ++k) from_3.insert(k);
+  OverflowOnOneRank faulty(spec(), comm, from_3);
+  RunSpec r = steps(50);
+  r.max_consecutive_skips = 4;
+  try {
+    run(faulty, optimizer("{type: adam, lr: 0.01}"), r, comm);
+    ADD_FAILURE() << "no error";
+  } catch (const CollectiveError& e) {
+    EXPECT_NE(std::string(e.what()).find("at step 7, the 5th non-finite step in a row"), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(NonFinite, MarkerFindsOneBadValueAnywhere) {
+  Kokkos::View<float*, Device> v("v", 1000);
+  Kokkos::deep_copy(v, 1.5f);
+  EXPECT_EQ(nonfinite_marker(v), 0.0);
+  for (const float bad : {std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity(),
+                          std::numeric_limits<float>::quiet_NaN()}) {
+    Kokkos::deep_copy(Kokkos::subview(v, 777), bad);
+    EXPECT_TRUE(std::isnan(nonfinite_marker(v)));
+  }
+}
+
+}  // namespace
+}  // namespace dynaopt::test
