@@ -108,7 +108,7 @@ NanosphereSpec read_nanosphere(const DeckSection& s) {
   n.objective = measure == "qabs"              ? AbsorptionMeasure::qabs
                 : measure == "cabs_per_volume" ? AbsorptionMeasure::cabs_per_volume
                                                : AbsorptionMeasure::cabs;
-  n.thickness_unit = s.number("thickness_unit", n.thickness_unit, Range::above(0));
+  n.thickness_unit = s.number("thickness_unit", n.thickness_unit, Range::left_open(0, 1e4));
   const DeckSection convergence = s.optional_section("convergence");
   n.stall_tolerance = convergence.number("relative_change", n.stall_tolerance, Range::at_least(0));
   n.stall_steps = convergence.integer("steps", n.stall_steps, Range::at_least(1));

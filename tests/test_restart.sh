@@ -110,5 +110,19 @@ refuse version "checkpoint format version 7, this dynaopt reads version 1" 2 "$r
 mkdir -p "$work/empty"
 refuse empty "$work/empty: no checkpoint-*.dck in this directory" 2 "$rosenbrock" "$work/empty"
 
+# An error on one rank only (its node lacks the data: each rank runs in its own directory) ends
+# every rank promptly with that rank's message, instead of leaving rank 0 in a collective.
+mkdir -p "$work/node0/data" "$work/node1"
+ln -s "$work/idx" "$work/node0/data/mnist"
+printf '%s\n' "problem: {type: mnist, data: data/mnist, validation: 100, batch_size: 50, epochs: 2}" \
+  "optimizer: {type: adam}" "output: {directory: out}" >"$work/one_rank.yaml"
+start=$(date +%s)
+log=$(timeout 60 "$mpiexec" --oversubscribe -n 1 --wdir "$work/node0" "$exe" "$work/one_rank.yaml" : \
+  -n 1 --wdir "$work/node1" "$exe" "$work/one_rank.yaml" 2>&1); status=$?
+[ $status -eq 1 ] && ok || bad "one failing rank: exit status $status, expected 1"
+grep -qF "data/mnist/train-images-idx3-ubyte: cannot open the IDX file" <<<"$log" && ok || bad "one failing rank: no message: $log"
+[ $(($(date +%s) - start)) -lt 30 ] && ok || bad "one failing rank: the job took $(($(date +%s) - start)) s to end"
+[ -z "$(find "$work/node0" "$work/node1" -type f)" ] && ok || bad "one failing rank left files"
+
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]

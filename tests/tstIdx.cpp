@@ -57,6 +57,49 @@ TEST(Idx, GzippedFilesReadAsThePlainOnes) {
   EXPECT_TRUE(e.find("corrupt gzip data") != std::string::npos || e.find("(truncated)") != std::string::npos) << e;
 }
 
+void flip_bit(const std::string& path, std::size_t byte, int bit) {
+  std::fstream f(path, std::ios::binary | std::ios::in | std::ios::out);
+  f.seekg(std::streamoff(byte));
+  char c = 0;
+  f.read(&c, 1);
+  c = char(c ^ (1 << bit));
+  f.seekp(std::streamoff(byte));
+  f.write(&c, 1);
+}
+
+// IDX carries no checksum, so only what its header and sizes pin down can be caught: every
+// single-bit flip of an image or label header (magic, type, rank, counts, rows, columns) is an
+// error naming the file; a flipped pixel, or a label flipped to another digit, reads as data.
+TEST(Idx, EveryHeaderBitFlipIsAnErrorNamingTheFile) {
+  const MnistSet set = synthetic_digits(12, 6);
+  const std::string images = temporary("flip_images"), labels = temporary("flip_labels");
+  int caught = 0;
+  for (std::size_t byte = 0; byte < 16; ++byte)
+    for (int bit = 0; bit < 8; ++bit) {
+      write_idx_images(images, set.images);
+      flip_bit(images, byte, bit);
+      const std::string e = error_of([&] { read_idx_images(images); });
+      EXPECT_NE(e.find("flip_images"), std::string::npos) << "byte " << byte << " bit " << bit << ": " << e;
+      caught += !e.empty();
+    }
+  for (std::size_t byte = 0; byte < 8; ++byte)
+    for (int bit = 0; bit < 8; ++bit) {
+      write_idx_labels(labels, set.labels);
+      flip_bit(labels, byte, bit);
+      const std::string e = error_of([&] { read_idx_labels(labels); });
+      EXPECT_NE(e.find("flip_labels"), std::string::npos) << "byte " << byte << " bit " << bit << ": " << e;
+      caught += !e.empty();
+    }
+  EXPECT_EQ(caught, 16 * 8 + 8 * 8);
+  // A flip in the payload of a gzipped file is caught by gzip's CRC.
+  write_idx_images(images, set.images);
+  ASSERT_EQ(std::system(("gzip -f " + images).c_str()), 0);
+  std::ifstream gz(images + ".gz", std::ios::binary | std::ios::ate);
+  flip_bit(images + ".gz", std::size_t(gz.tellg()) / 2, 3);
+  const std::string e = error_of([&] { read_idx_images(images + ".gz"); });
+  EXPECT_NE(e.find("flip_images.gz"), std::string::npos) << e;
+}
+
 TEST(Idx, EveryBadFileIsNamedWithWhatWasExpectedAndFound) {
   const MnistSet set = synthetic_digits(20, 4);
   const std::string images = temporary("bad_images"), labels = temporary("bad_labels");
