@@ -4,13 +4,7 @@
 #   test_driver.sh DYNAOPT_EXE INPUTS_DIR MPIEXEC
 set -u
 exe=$1 inputs=$2 mpiexec=$3
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1 OMP_PROC_BIND=false OPENBLAS_NUM_THREADS=1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0 failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
-mpi() { timeout 120 "$mpiexec" --oversubscribe -n "$@"; }
+source "$(dirname "$0")/harness.sh"
 
 # --help names every problem and optimizer type.
 help=$("$exe" --help 2>&1) && ok || bad "--help exited non-zero"
@@ -193,5 +187,4 @@ diff <(sed 1,4d "$work/nano1/result.yaml") <(sed 1,4d "$work/nano2/result.yaml")
 grep -q '^distinct_optima:' "$work/nano1/result.yaml" && grep -q '^  objective: ' "$work/nano1/result.yaml" && ok || bad "result.yaml lacks the best design or the optima"
 [ "$(head -n 1 "$work/nano1/history.csv")" = "step,best_objective,mean_objective,active_starts" ] && [ "$(wc -l <"$work/nano1/history.csv")" -eq 7 ] && ok || bad "nanosphere history.csv"
 
-echo "$passed passed, $failed failed"
-[ $failed -eq 0 ]
+finish

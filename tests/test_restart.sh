@@ -7,13 +7,7 @@
 set -u
 exe=$1 mpiexec=$2
 here=$(cd "$(dirname "$0")" && pwd)
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1 OMP_PROC_BIND=false OPENBLAS_NUM_THREADS=1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0 failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
-mpi() { timeout 120 "$mpiexec" --oversubscribe -n "$@"; }
+source "$(dirname "$0")/harness.sh"
 
 # resume NAME RANKS KILL_AT FILTER DECK: runs DECK uninterrupted (NAME_full), then killed by the
 # test hook halfway through writing checkpoint KILL_AT (NAME_cut), then resumed from NAME_cut's
@@ -124,5 +118,4 @@ grep -qF "data/mnist/train-images-idx3-ubyte: cannot open the IDX file" <<<"$log
 [ $(($(date +%s) - start)) -lt 30 ] && ok || bad "one failing rank: the job took $(($(date +%s) - start)) s to end"
 [ -z "$(find "$work/node0" "$work/node1" -type f)" ] && ok || bad "one failing rank left files"
 
-echo "$passed passed, $failed failed"
-[ $failed -eq 0 ]
+finish

@@ -73,23 +73,23 @@ void flip_bit(const std::string& path, std::size_t byte, int bit) {
 TEST(Idx, EveryHeaderBitFlipIsAnErrorNamingTheFile) {
   const MnistSet set = synthetic_digits(12, 6);
   const std::string images = temporary("flip_images"), labels = temporary("flip_labels");
-  int caught = 0;
-  for (std::size_t byte = 0; byte < 16; ++byte)
-    for (int bit = 0; bit < 8; ++bit) {
-      write_idx_images(images, set.images);
-      flip_bit(images, byte, bit);
-      const std::string e = error_of([&] { read_idx_images(images); });
-      EXPECT_NE(e.find("flip_images"), std::string::npos) << "byte " << byte << " bit " << bit << ": " << e;
-      caught += !e.empty();
-    }
-  for (std::size_t byte = 0; byte < 8; ++byte)
-    for (int bit = 0; bit < 8; ++bit) {
-      write_idx_labels(labels, set.labels);
-      flip_bit(labels, byte, bit);
-      const std::string e = error_of([&] { read_idx_labels(labels); });
-      EXPECT_NE(e.find("flip_labels"), std::string::npos) << "byte " << byte << " bit " << bit << ": " << e;
-      caught += !e.empty();
-    }
+  // Flips each bit of the first `header` bytes of a freshly written file and reads it back.
+  const auto caught_flips = [](const std::string& path, std::size_t header, const std::function<void()>& write,
+                               const std::function<void()>& read) {
+    int caught = 0;
+    for (std::size_t byte = 0; byte < header; ++byte)
+      for (int bit = 0; bit < 8; ++bit) {
+        write();
+        flip_bit(path, byte, bit);
+        const std::string e = error_of(read);
+        EXPECT_NE(e.find(path), std::string::npos) << "byte " << byte << " bit " << bit << ": " << e;
+        caught += !e.empty();
+      }
+    return caught;
+  };
+  const int caught =
+      caught_flips(images, 16, [&] { write_idx_images(images, set.images); }, [&] { read_idx_images(images); }) +
+      caught_flips(labels, 8, [&] { write_idx_labels(labels, set.labels); }, [&] { read_idx_labels(labels); });
   EXPECT_EQ(caught, 16 * 8 + 8 * 8);
   // A flip in the payload of a gzipped file is caught by gzip's CRC.
   write_idx_images(images, set.images);
