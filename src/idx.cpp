@@ -33,9 +33,10 @@ std::vector<std::uint8_t> read_all(const std::string& path) {
   while ((n = gzread(in, buffer, sizeof buffer)) > 0) bytes.insert(bytes.end(), buffer, buffer + n);
   int status = Z_OK;
   const char* message = gzerror(in, &status);
+  // The message lives in the gzFile: copy it before gzclose frees it.
+  const std::string reason = message && *message ? message : "unknown error";
   gzclose(in);
-  if (n < 0 || (status != Z_OK && status != Z_STREAM_END))
-    throw IdxError(path + ": corrupt gzip data: " + (message ? message : "unknown error"));
+  if (n < 0 || (status != Z_OK && status != Z_STREAM_END)) throw IdxError(path + ": corrupt gzip data: " + reason);
   return bytes;
 }
 

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The whole test suite built with AddressSanitizer and UndefinedBehaviorSanitizer (a separate
+# build in $BUILD_DIR, default build-asan/). Any report fails the test that triggered it.
+# LeakSanitizer is off: Open MPI's plugins allocate at MPI_Init and are unloaded at
+# MPI_Finalize, before the leak report, so their frames have no module to suppress them by.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+export BUILD_DIR=${BUILD_DIR:-$root/build-asan}
+bash "$root/scripts/build.sh" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDYNAOPT_SANITIZE=address,undefined \
+  -DDYNAOPT_ENABLE_PERF=OFF
+export ASAN_OPTIONS=detect_leaks=0:detect_stack_use_after_return=1:strict_init_order=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+cd "$BUILD_DIR"
+ctest --output-on-failure
