@@ -1,15 +1,22 @@
 // Evaluations per second of one 3-layer Ag / SiO2 / Ag design (40 / 20 / 15 nm) at one
 // wavelength, double, on one core: value only, and value + the 3-component thickness gradient
 // by dual numbers. scattnlay's value-only evaluation takes about 20 us here (issue #4's anchor).
+// Then the throughput of the multi-start force pass on the default execution space (the GPU
+// in a CUDA build): band-averaged Cabs and its gradient for batches of such designs.
 //
-//   bench_mie [--seconds S (default 1)]
+//   bench_mie [--seconds S (default 1)] [--designs 24,1024 (default 24)] [--samples W (default 801)]
 #include <Kokkos_Core.hpp>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <sstream>
 #include <string>
 #include <type_traits>
+#include <vector>
 
+#include "dynaopt/problems/nanosphere/absorption_batch.hpp"
+#include "dynaopt/problems/nanosphere/absorption_model.hpp"
+#include "dynaopt/problems/nanosphere/band.hpp"
 #include "dynaopt/problems/nanosphere/dual.hpp"
 #include "dynaopt/problems/nanosphere/materials.hpp"
 #include "dynaopt/problems/nanosphere/mie.hpp"
@@ -50,17 +57,79 @@ double microseconds_per_evaluation(double seconds) {
   return elapsed / double(count) * 1e6;
 }
 
+// Seconds per force pass over `designs` 3-layer designs (thicknesses spread around 40 / 20 / 15
+// nm) and the band's `samples` Simpson wavelengths, as AbsorptionModel::band_average launches
+// it: a team per design, value and gradient, mean of the passes that fit in `seconds`.
+double seconds_per_band_pass(int designs, int samples, double seconds) {
+  using Device = Kokkos::DefaultExecutionSpace::device_type;
+  const Quadrature q = band_quadrature(Band{400, 800, samples, Band::Rule::simpson});
+  const std::size_t w = q.wavelengths.size();
+  Kokkos::View<double*, Device> wavelengths("wavelengths", w), weights("weights", w);
+  Kokkos::deep_copy(wavelengths, Kokkos::View<const double*, Kokkos::HostSpace>(q.wavelengths.data(), w));
+  Kokkos::deep_copy(weights, Kokkos::View<const double*, Kokkos::HostSpace>(q.weights.data(), w));
+  Kokkos::View<Complex<double>**, Kokkos::LayoutRight, Device> index("index", w, 3);
+  auto index_host = Kokkos::create_mirror_view(index);
+  for (std::size_t i = 0; i < w; ++i) {
+    index_host(i, 0) = index_host(i, 2) = DrudeMetal{}.index(q.wavelengths[i]);
+    index_host(i, 1) = SilicaMalitson{}.index(q.wavelengths[i]);
+  }
+  Kokkos::deep_copy(index, index_host);
+  Kokkos::View<int*, Device> list("designs", designs);
+  Kokkos::View<double**, Kokkos::LayoutRight, Device> thickness("thickness", designs, 3), gradient("gradient", designs, 3);
+  Kokkos::View<double*, Device> objective("objective", designs);
+  auto list_host = Kokkos::create_mirror_view(list);
+  auto thickness_host = Kokkos::create_mirror_view(thickness);
+  for (int d = 0; d < designs; ++d) {
+    list_host(d) = d;
+    thickness_host(d, 0) = 40 + d % 11, thickness_host(d, 1) = 20 + d % 7, thickness_host(d, 2) = 15 + d % 5;
+  }
+  Kokkos::deep_copy(list, list_host);
+  Kokkos::deep_copy(thickness, thickness_host);
+  const BandAbsorption<3, max_orders, Device> pass{
+      3, 1.0, AbsorptionMeasure::cabs, 5.0, 1e9, 1.0, 1.0, wavelengths, weights, index, list, thickness, objective, gradient};
+  const auto policy = Kokkos::TeamPolicy<Device::execution_space>(designs, Kokkos::AUTO);
+  Kokkos::parallel_for("bench_mie::band_average", policy, pass);  // warm-up
+  Kokkos::fence();
+  long count = 0;
+  double elapsed = 0;
+  const auto start = std::chrono::steady_clock::now();
+  while (elapsed < seconds || count == 0) {
+    Kokkos::parallel_for("bench_mie::band_average", policy, pass);
+    Kokkos::fence();
+    ++count;
+    elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+  return elapsed / double(count);
+}
+
 }  // namespace
 
 int main(int argc, char* argv[]) {
   Kokkos::ScopeGuard guard(argc, argv);
   double seconds = 1;
-  for (int i = 1; i + 1 < argc; ++i)
-    if (std::string(argv[i]) == "--seconds") seconds = std::atof(argv[++i]);
+  int samples = 801;  // the paper decks' band
+  std::vector<int> batches = {24};
+  for (int i = 1; i + 1 < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--seconds") seconds = std::atof(argv[++i]);
+    else if (a == "--samples") samples = std::atoi(argv[++i]);
+    else if (a == "--designs") {
+      batches.clear();
+      std::stringstream list(argv[++i]);
+      for (std::string item; std::getline(list, item, ',');) batches.push_back(std::atoi(item.c_str()));
+    }
+  }
   const double value = microseconds_per_evaluation<double>(seconds);
   const double gradient = microseconds_per_evaluation<Dual<double, 3>>(seconds);
   std::printf("3-layer Ag/SiO2/Ag, one wavelength, one core, double\n");
   std::printf("value only          %8.3f us  (%.0f evaluations/s)\n", value, 1e6 / value);
   std::printf("value + gradient    %8.3f us  (%.0f evaluations/s)\n", gradient, 1e6 / gradient);
+  std::printf("force pass on %s, %d wavelengths, value + gradient, double\n", Kokkos::DefaultExecutionSpace::name(),
+              samples);
+  for (const int designs : batches) {
+    const double pass = seconds_per_band_pass(designs, samples, seconds);
+    std::printf("%6d designs      %10.3f ms per pass  (%.0f evaluations/s)\n", designs, pass * 1e3,
+                double(designs) * samples / pass);
+  }
   return 0;
 }

@@ -52,11 +52,14 @@ struct DynaUpdate {
     const Scalar gi = g(i);
     const Scalar eta = c.state_decay * omega_sq(i) + c.one_minus_beta * math::abs(gi);
     const Scalar omega = math::sqrt(eta * c.inverse_weight) + c.omega_eps;
-    const Scalar v = c.state_decay * velocity(i) - c.force_scale * gi / omega;
+    // One division, not two: on a GPU each is a long Newton sequence, and with two the step
+    // fell short of the memory system's bandwidth (docs/performance.md).
+    const Scalar inverse_omega = Scalar(1) / omega;
+    const Scalar v = c.state_decay * velocity(i) - c.force_scale * gi * inverse_omega;
     const Scalar v_hat = v * c.inverse_weight;
     omega_sq(i) = eta;
     velocity(i) = v;
-    x(i) += c.learning_rate * v_hat / omega;
+    x(i) += c.learning_rate * v_hat * inverse_omega;
     stats.add_gradient(gi);
     stats.observe_frequency(omega);
     stats.add_kinetic(0.5 * double(v_hat) * double(v_hat));

@@ -177,9 +177,11 @@ class MnistTrainer {
         "mnist::mean", Kokkos::RangePolicy<execution_space>(0, g.extent(0)), KOKKOS_LAMBDA(std::size_t i) { g(i) *= s; });
   }
   // Converts rows row_of(0), ..., row_of(rows-1) of `set` into the shard buffers (pixels / 255);
-  // returns the filled parts.
-  template <class RowOf>
-  auto gather(const LabelledImages<Device>& set, std::size_t rows, RowOf row_of) {
+  // returns the filled parts. A spelled-out return type and a std::function rather than a
+  // template parameter: nvcc rejects extended lambdas in functions with a deduced return type or
+  // templated on a local (lambda) type.
+  std::pair<Kokkos::View<const Scalar**, Kokkos::LayoutRight, Device>, Kokkos::View<const int*, Device>> gather(
+      const LabelledImages<Device>& set, std::size_t rows, const std::function<std::size_t(std::size_t)>& row_of) {
     if (rows > shard_rows_.extent(0))
       throw std::logic_error("mnist: " + std::to_string(rows) + " rows exceed the shard buffers");
     auto host_rows = Kokkos::create_mirror_view(shard_rows_);
@@ -216,8 +218,8 @@ class MnistTrainer {
   double batch_step(const std::vector<int>& order, std::size_t first, std::size_t last, std::ostream* log) {
     const std::size_t batch = last - first;
     const auto [lo, hi] = comm_.block(batch);
-    const std::size_t rows = hi - lo;
-    const auto [images, labels] = gather(train_, rows, [&](std::size_t r) { return order[first + lo + r]; });
+    const std::size_t rows = hi - lo, begin = first + lo;  // C++17 lambdas cannot capture lo itself
+    const auto [images, labels] = gather(train_, rows, [&](std::size_t r) { return order[begin + r]; });
 
     const auto point = evaluation_point();
     double loss = rows > 0 ? model_.loss_and_gradient(point, images, labels, space_.g) : 0.0;

@@ -127,7 +127,7 @@ class AbsorptionModel {
     return points;
   }
 
- private:
+  // Public only because the launch stub nvcc generates names the functor outside the class.
   template <int N>
   struct SpectrumKernel {
     int layers;
@@ -148,6 +148,7 @@ class AbsorptionModel {
     }
   };
 
+ private:
   int layers_;
   NanosphereSpec spec_;
   Kokkos::View<double*, Device> wavelengths_, weights_;

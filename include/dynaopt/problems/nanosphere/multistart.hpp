@@ -180,6 +180,9 @@ class MultiStartDesign {
     space_.chunks = make_chunks<Device>(space_.groups, active_);
   }
 
+ public:
+  // Kernels of a step and of the end. Public only because nvcc rejects extended (device)
+  // lambdas in private or protected member functions.
   void project() const {
     const auto designs = designs_;
     const int count = int(active_.size());
@@ -213,6 +216,7 @@ class MultiStartDesign {
     return records;
   }
 
+ private:
   // Every rank's records to rank 0, as rows of doubles: start, rank, steps, status, objective,
   // thicknesses.
   std::vector<StartRecord> gather(const std::vector<StartRecord>& local) const {
