@@ -89,7 +89,9 @@ bench_dir=$(dirname "$exe")/perf
 for b in bench_allreduce bench_optimizer_step; do
   [ -x "$bench_dir/$b" ] || die "no $bench_dir/$b (configure with -DDYNAOPT_ENABLE_PERF=ON and build it)"
 done
-[ -x /usr/bin/python3 ] || die "/usr/bin/python3 (with numpy and matplotlib) is needed for the plots"
+# Checked before any measurement, so a missing package does not cost a finished run its plots.
+/usr/bin/python3 -c 'import numpy, matplotlib' 2>/dev/null ||
+  die "the plots need Debian's numpy and matplotlib for /usr/bin/python3: apt-get install python3-matplotlib"
 
 # Rank counts 1, 2, 4, ..., and P itself when it is not a power of two.
 counts() {

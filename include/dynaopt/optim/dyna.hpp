@@ -49,17 +49,16 @@ struct DynaUpdate {
 
   template <class Statistics>
   KOKKOS_INLINE_FUNCTION void operator()(const coefficients& c, std::size_t i, Statistics& stats) const {
-    const Scalar gi = g(i);
-    const Scalar eta = c.state_decay * omega_sq(i) + c.one_minus_beta * math::abs(gi);
+    // Every load before the first store: the compiler cannot tell that the Views do not alias,
+    // so a load after a store waits for it, and a GPU thread keeps fewer loads in flight.
+    const Scalar gi = g(i), xi = x(i), omega_sq_i = omega_sq(i), velocity_i = velocity(i);
+    const Scalar eta = c.state_decay * omega_sq_i + c.one_minus_beta * math::abs(gi);
     const Scalar omega = math::sqrt(eta * c.inverse_weight) + c.omega_eps;
-    // One division, not two: on a GPU each is a long Newton sequence, and with two the step
-    // fell short of the memory system's bandwidth (docs/performance.md).
-    const Scalar inverse_omega = Scalar(1) / omega;
-    const Scalar v = c.state_decay * velocity(i) - c.force_scale * gi * inverse_omega;
+    const Scalar v = c.state_decay * velocity_i - c.force_scale * gi / omega;
     const Scalar v_hat = v * c.inverse_weight;
     omega_sq(i) = eta;
     velocity(i) = v;
-    x(i) += c.learning_rate * v_hat * inverse_omega;
+    x(i) = xi + c.learning_rate * v_hat / omega;
     stats.add_gradient(gi);
     stats.observe_frequency(omega);
     stats.add_kinetic(0.5 * double(v_hat) * double(v_hat));

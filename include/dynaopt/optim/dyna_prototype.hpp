@@ -36,14 +36,15 @@ struct DynaPrototypeUpdate {
 
   template <class Statistics>
   KOKKOS_INLINE_FUNCTION void operator()(const coefficients& k, std::size_t i, Statistics& stats) const {
-    const Scalar gi = g(i);
-    const Scalar v = k.beta1 * frequency_sq(i) + k.one_minus_beta1 * math::abs(gi);
+    // Every load before the first store, as in DynaUpdate (dyna.hpp says why).
+    const Scalar gi = g(i), xi = x(i), frequency_sq_i = frequency_sq(i), momentum_i = momentum(i);
+    const Scalar v = k.beta1 * frequency_sq_i + k.one_minus_beta1 * math::abs(gi);
     const Scalar v_hat = math::sqrt(v * k.inverse_weight) + k.eps;
-    const Scalar m = k.beta1 * momentum(i) + k.force_scale * gi / v_hat;
+    const Scalar m = k.beta1 * momentum_i + k.force_scale * gi / v_hat;
     const Scalar m_hat = m * k.inverse_weight;
     frequency_sq(i) = v;
     momentum(i) = m;
-    x(i) -= k.lr * m_hat / v_hat;
+    x(i) = xi - k.lr * m_hat / v_hat;
     stats.add_gradient(gi);
     stats.observe_frequency(v_hat);
     stats.add_kinetic(0.5 * double(m_hat) * double(m_hat));
