@@ -12,14 +12,15 @@
 #include <sstream>
 #include <string>
 #include <type_traits>
+#include <variant>
 #include <vector>
 
-#include "dynaopt/problems/nanosphere/absorption_batch.hpp"
+#include "dynaopt/core/deck.hpp"
 #include "dynaopt/problems/nanosphere/absorption_model.hpp"
-#include "dynaopt/problems/nanosphere/band.hpp"
 #include "dynaopt/problems/nanosphere/dual.hpp"
 #include "dynaopt/problems/nanosphere/materials.hpp"
 #include "dynaopt/problems/nanosphere/mie.hpp"
+#include "dynaopt/problems/problem_spec.hpp"
 
 namespace {
 
@@ -58,22 +59,16 @@ double microseconds_per_evaluation(double seconds) {
 }
 
 // Seconds per force pass over `designs` 3-layer designs (thicknesses spread around 40 / 20 / 15
-// nm) and the band's `samples` Simpson wavelengths, as AbsorptionModel::band_average launches
-// it: a team per design, value and gradient, mean of the passes that fit in `seconds`.
+// nm) and the band's `samples` Simpson wavelengths: AbsorptionModel::band_average of the
+// paper's deck (inputs/nanosphere_*.yaml), a team per design, value and gradient, the mean of
+// the passes that fit in `seconds`.
 double seconds_per_band_pass(int designs, int samples, double seconds) {
   using Device = Kokkos::DefaultExecutionSpace::device_type;
-  const Quadrature q = band_quadrature(Band{400, 800, samples, Band::Rule::simpson});
-  const std::size_t w = q.wavelengths.size();
-  Kokkos::View<double*, Device> wavelengths("wavelengths", w), weights("weights", w);
-  Kokkos::deep_copy(wavelengths, Kokkos::View<const double*, Kokkos::HostSpace>(q.wavelengths.data(), w));
-  Kokkos::deep_copy(weights, Kokkos::View<const double*, Kokkos::HostSpace>(q.weights.data(), w));
-  Kokkos::View<Complex<double>**, Kokkos::LayoutRight, Device> index("index", w, 3);
-  auto index_host = Kokkos::create_mirror_view(index);
-  for (std::size_t i = 0; i < w; ++i) {
-    index_host(i, 0) = index_host(i, 2) = DrudeMetal{}.index(q.wavelengths[i]);
-    index_host(i, 1) = SilicaMalitson{}.index(q.wavelengths[i]);
-  }
-  Kokkos::deep_copy(index, index_host);
+  const auto spec = std::get<dynaopt::NanosphereSpec>(dynaopt::read_problem(
+      dynaopt::Deck("problem: {type: nanosphere, layers: [silver_drude, silica_malitson, silver_drude], "
+                    "band: {from: 400, to: 800, samples: " + std::to_string(samples) + ", rule: simpson}}",
+                    "bench_mie").root().section("problem")));
+  const AbsorptionModel<Device> model(spec);
   Kokkos::View<int*, Device> list("designs", designs);
   Kokkos::View<double**, Kokkos::LayoutRight, Device> thickness("thickness", designs, 3), gradient("gradient", designs, 3);
   Kokkos::View<double*, Device> objective("objective", designs);
@@ -85,17 +80,16 @@ double seconds_per_band_pass(int designs, int samples, double seconds) {
   }
   Kokkos::deep_copy(list, list_host);
   Kokkos::deep_copy(thickness, thickness_host);
-  const BandAbsorption<3, max_orders, Device> pass{
-      3, 1.0, AbsorptionMeasure::cabs, 5.0, 1e9, 1.0, 1.0, wavelengths, weights, index, list, thickness, objective, gradient};
-  const auto policy = Kokkos::TeamPolicy<Device::execution_space>(designs, Kokkos::AUTO);
-  Kokkos::parallel_for("bench_mie::band_average", policy, pass);  // warm-up
-  Kokkos::fence();
+  const auto pass = [&] {
+    model.band_average(list, designs, thickness, 1.0, 1.0, AbsorptionMeasure::cabs, objective, gradient);
+    Kokkos::fence();
+  };
+  pass();  // warm-up
   long count = 0;
   double elapsed = 0;
   const auto start = std::chrono::steady_clock::now();
   while (elapsed < seconds || count == 0) {
-    Kokkos::parallel_for("bench_mie::band_average", policy, pass);
-    Kokkos::fence();
+    pass();
     ++count;
     elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
