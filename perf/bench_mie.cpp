@@ -20,7 +20,7 @@
 #include "dynaopt/problems/nanosphere/dual.hpp"
 #include "dynaopt/problems/nanosphere/materials.hpp"
 #include "dynaopt/problems/nanosphere/mie.hpp"
-#include "dynaopt/problems/problem_spec.hpp"
+#include "dynaopt/problems/registry.hpp"
 
 namespace {
 

@@ -1,5 +1,6 @@
 #include "dynaopt/core/comm.hpp"
 
+#include <algorithm>
 #include <climits>
 #include <cstdio>
 #include <stdexcept>
@@ -11,12 +12,19 @@ void check(int status, const char* what) {
   if (status != MPI_SUCCESS) throw std::runtime_error(std::string("MPI call failed: ") + what);
 }
 
-// The combiner of the statistics allreduce: the first sum_count doubles of each record add,
-// the rest take the maximum.
-void combine_statistics(void* in, void* inout, int* len, MPI_Datatype*) {
-  const auto* a = static_cast<const GroupStatistics*>(in);
-  auto* b = static_cast<GroupStatistics*>(inout);
-  for (int i = 0; i < *len; ++i) b[i] += a[i];
+// The combiner of Comm::reduce: a buffer whose first double counts the sums that follow it;
+// the rest are maxima. (A user-defined operation sees only the buffer, so it carries its layout.)
+void combine_reduction(void* in, void* inout, int* len, MPI_Datatype* type) {
+  int bytes = 0;
+  MPI_Type_size(*type, &bytes);
+  const std::size_t n = std::size_t(bytes) / sizeof(double);
+  for (int r = 0; r < *len; ++r) {
+    const double* a = static_cast<const double*>(in) + std::size_t(r) * n;
+    double* b = static_cast<double*>(inout) + std::size_t(r) * n;
+    const std::size_t sums = 1 + std::size_t(a[0]);
+    for (std::size_t i = 1; i < sums; ++i) b[i] += a[i];
+    for (std::size_t i = sums; i < n; ++i) b[i] = b[i] < a[i] || a[i] != a[i] ? a[i] : b[i];
+  }
 }
 
 }  // namespace
@@ -100,18 +108,31 @@ std::string Comm::first_error(const std::string& local_error) const {
 void Comm::barrier() const { check(MPI_Barrier(comm_), "MPI_Barrier"); }
 
 void Comm::allreduce(std::vector<GroupStatistics>& statistics) const {
-  if (size_ == 1 || statistics.empty()) return;
-  static_assert(sizeof(GroupStatistics) == 4 * sizeof(double), "GroupStatistics is four doubles");
+  Reduction values;
+  std::vector<Reduction::StatisticsSlot> slots;
+  for (const GroupStatistics& s : statistics) slots.push_back(values.add(s));
+  reduce(values);
+  for (std::size_t k = 0; k < statistics.size(); ++k) statistics[k] = values.statistics_at(slots[k]);
+}
+
+void Comm::reduce(Reduction& values) const {
+  if (size_ == 1 || values.empty()) return;
+  std::vector<double>& sums = values.sums();
+  std::vector<double>& maxima = values.maxima();
+  std::vector<double> buffer{double(sums.size())};
+  buffer.insert(buffer.end(), sums.begin(), sums.end());
+  buffer.insert(buffer.end(), maxima.begin(), maxima.end());
   MPI_Datatype record;
-  MPI_Type_contiguous(4, MPI_DOUBLE, &record);
+  MPI_Type_contiguous(int(buffer.size()), MPI_DOUBLE, &record);
   MPI_Type_commit(&record);
   MPI_Op op;
-  MPI_Op_create(&combine_statistics, /*commute=*/1, &op);
-  const int status = MPI_Allreduce(MPI_IN_PLACE, statistics.data(), static_cast<int>(statistics.size()), record,
-                                   op, comm_);
+  MPI_Op_create(&combine_reduction, /*commute=*/1, &op);
+  const int status = MPI_Allreduce(MPI_IN_PLACE, buffer.data(), 1, record, op, comm_);
   MPI_Op_free(&op);
   MPI_Type_free(&record);
-  check(status, "MPI_Allreduce(statistics)");
+  check(status, "MPI_Allreduce(step values)");
+  std::copy(buffer.begin() + 1, buffer.begin() + 1 + long(sums.size()), sums.begin());
+  std::copy(buffer.begin() + 1 + long(sums.size()), buffer.end(), maxima.begin());
 }
 
 std::pair<double, double> Comm::exchange_boundaries(double first, double last, double fill) const {

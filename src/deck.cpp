@@ -85,12 +85,6 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
 
 }  // namespace
 
-std::vector<std::string> names_of(const std::vector<TypeSummary>& types) {
-  std::vector<std::string> names;
-  for (const auto& t : types) names.push_back(t.name);
-  return names;
-}
-
 bool Range::contains(double v) const {
   const bool above_lower = lower_open ? v > lower : v >= lower;
   const bool below_upper = upper_open ? v < upper : v <= upper;

@@ -3,7 +3,6 @@
 namespace dynaopt {
 namespace {
 
-using nanosphere::AbsorptionMeasure;
 using nanosphere::Material;
 
 // An entry of `layers`: a material name, or a one-key mapping {index: [n, k]},
@@ -12,15 +11,17 @@ LayerSpec read_layer(const DeckSection& entry) {
   LayerSpec layer;
   if (entry.is_value()) {
     layer.name = entry.value();
-    if (layer.name == "silver_drude") layer.model.kind = Material::Kind::drude;
-    else if (layer.name == "silver_rakic") layer.model.kind = Material::Kind::silver_rakic;
-    else if (layer.name == "silica_malitson") layer.model.kind = Material::Kind::silica_malitson;
-    else if (layer.name == "silver_johnson_christy") layer.source = LayerSpec::Source::johnson_christy;
-    else
-      entry.fail("unknown material '" + layer.name +
-                 "'; known: silver_drude, silver_rakic, silver_johnson_christy, silica_malitson, "
-                 "{index: [n, k]}, {table: file}, {silver_drude: {...}}");
-    return layer;
+    std::string known;
+    for (const NamedMaterial& m : named_materials) {
+      if (layer.name == m.name) {
+        layer.source = m.source;
+        layer.model.kind = m.kind;
+        return layer;
+      }
+      known += std::string(m.name) + ", ";
+    }
+    entry.fail("unknown material '" + layer.name + "'; known: " + known +
+               "{index: [n, k]}, {table: file}, {silver_drude: {...}}");
   }
   const std::string kind = entry.only_key();
   layer.name = kind;
@@ -50,14 +51,6 @@ LayerSpec read_layer(const DeckSection& entry) {
 
 }  // namespace
 
-const char* measure_name(AbsorptionMeasure measure) {
-  switch (measure) {
-    case AbsorptionMeasure::qabs: return "qabs";
-    case AbsorptionMeasure::cabs_per_volume: return "cabs_per_volume";
-    default: return "cabs";
-  }
-}
-
 nanosphere::Quadrature NanosphereSpec::quadrature() const {
   if (wavelengths.empty()) return band_quadrature(band);
   return {wavelengths, std::vector<double>(wavelengths.size(), 1.0 / double(wavelengths.size()))};
@@ -80,9 +73,7 @@ NanosphereSpec read_nanosphere(const DeckSection& s) {
     n.band.from = band.number("from", n.band.from, Range::above(0));
     n.band.to = band.number("to", n.band.to, Range::above(n.band.from));
     n.band.samples = int(band.integer("samples", n.band.samples, Range::closed(2, 1e6)));
-    n.band.rule = band.choice("rule", {"simpson", "trapezoid"}, "simpson") == "simpson"
-                      ? nanosphere::Band::Rule::simpson
-                      : nanosphere::Band::Rule::trapezoid;
+    n.band.rule = band.choice("rule", band_rules, n.band.rule);
     if (n.band.rule == nanosphere::Band::Rule::simpson && n.band.samples % 2 == 0)
       band.fail("samples", "Simpson's rule needs an odd number of samples, got " + std::to_string(n.band.samples));
     band.finish();
@@ -104,10 +95,7 @@ NanosphereSpec read_nanosphere(const DeckSection& s) {
   }
   n.starts = s.integer("starts", n.starts, Range::closed(1, 1e8));
   n.seed = s.integer("seed", n.seed, Range::at_least(0));
-  const std::string measure = s.choice("objective", {"cabs", "qabs", "cabs_per_volume"}, "cabs");
-  n.objective = measure == "qabs"              ? AbsorptionMeasure::qabs
-                : measure == "cabs_per_volume" ? AbsorptionMeasure::cabs_per_volume
-                                               : AbsorptionMeasure::cabs;
+  n.objective = s.choice("objective", absorption_measures, n.objective);
   n.thickness_unit = s.number("thickness_unit", n.thickness_unit, Range::left_open(0, 1e4));
   const DeckSection convergence = s.optional_section("convergence");
   n.stall_tolerance = convergence.number("relative_change", n.stall_tolerance, Range::at_least(0));

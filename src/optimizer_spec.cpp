@@ -50,60 +50,69 @@ NonlinearMomentumSettings read_momentum(const DeckSection& s, MomentumForm form,
   return m;
 }
 
+DynaSettings read_dyna(const DeckSection& s) {
+  DynaSettings d;
+  d.gamma = s.number("gamma", 1.0, positive);
+  d.beta = s.number("beta", 0.9, unit_open_right);
+  d.damping = read_damping(s, 1.0);
+  d.omega_eps = s.number("omega_eps", 1e-8, Range::at_least(0));
+  d.restart_on_increase = s.boolean("restart_on_increase", false);
+  return d;
+}
+
+DynaPrototypeSettings read_dyna_prototype(const DeckSection& s) {
+  DynaPrototypeSettings d;
+  d.lr = s.number("lr", positive);
+  d.beta1 = s.number("beta1", 0.9, unit_open_right);
+  d.damping_ratio = s.number("damping_ratio", 0.999, Range::left_open(0, 2));
+  d.eps = s.number("eps", 1e-8, Range::at_least(0));
+  return d;
+}
+
+AdamSettings read_adam(const DeckSection& s) {
+  AdamSettings a;
+  a.lr = s.number("lr", 1e-3, positive);
+  a.beta1 = s.number("beta1", 0.9, unit_open_right);
+  a.beta2 = s.number("beta2", 0.999, unit_open_right);
+  a.eps = s.number("eps", 1e-8, Range::at_least(0));
+  a.weight_decay = s.number("weight_decay", 0.0, Range::at_least(0));
+  a.decoupled = s.boolean("decoupled", false);
+  return a;
+}
+
 }  // namespace
 
-const std::vector<TypeSummary>& optimizer_kinds() {
-  static const std::vector<TypeSummary> kinds = {
-      {"dyna", "Dyna, paper 000 Alg. 1: gamma, beta, damping_ratio (or ramp), omega_eps, restart_on_increase"},
-      {"dyna_prototype", "Dyna's Adam-based prototype, paper 000 Sec. 4.3: lr, beta1, damping_ratio, eps"},
-      {"nonlinear_heavy_ball", "paper 001 Alg. 1: step, friction, damping_exponent, kinetic_exponent"},
-      {"nonlinear_nesterov", "paper 001 Alg. 2: step, friction, damping_exponent, kinetic_exponent"},
-      {"nonlinear_mirror", "paper 001 Alg. 3: as Alg. 1 plus mirror: {lp: p} or {box: {lower, upper}}"},
-      {"heavy_ball", "classical heavy ball (eta = s = 2): step (lr), friction (1 - momentum)"},
-      {"nesterov", "classical Nesterov momentum (eta = s = 2): step (lr), friction (1 - momentum)"},
-      {"sgd", "gradient descent: lr"},
-      {"adam", "Adam / AdamW: lr, beta1, beta2, eps, weight_decay, decoupled"},
+const std::vector<OptimizerType>& optimizer_types() {
+  using S = const DeckSection&;
+  static const std::vector<OptimizerType> types = {
+      {"dyna", "Dyna, paper 000 Alg. 1: gamma, beta, damping_ratio (or ramp), omega_eps, restart_on_increase",
+       [](S s) -> OptimizerSettings { return read_dyna(s); }},
+      {"dyna_prototype", "Dyna's Adam-based prototype, paper 000 Sec. 4.3: lr, beta1, damping_ratio, eps",
+       [](S s) -> OptimizerSettings { return read_dyna_prototype(s); }},
+      {"nonlinear_heavy_ball", "paper 001 Alg. 1: step, friction, damping_exponent, kinetic_exponent",
+       [](S s) -> OptimizerSettings { return read_momentum(s, MomentumForm::heavy_ball, false); }},
+      {"nonlinear_nesterov", "paper 001 Alg. 2: step, friction, damping_exponent, kinetic_exponent",
+       [](S s) -> OptimizerSettings { return read_momentum(s, MomentumForm::nesterov, false); }},
+      {"nonlinear_mirror", "paper 001 Alg. 3: as Alg. 1 plus mirror: {lp: p} or {box: {lower, upper}}",
+       [](S s) -> OptimizerSettings { return read_momentum(s, MomentumForm::mirror, false); }},
+      {"heavy_ball", "classical heavy ball (eta = s = 2): step (lr), friction (1 - momentum)",
+       [](S s) -> OptimizerSettings { return read_momentum(s, MomentumForm::heavy_ball, true); }},
+      {"nesterov", "classical Nesterov momentum (eta = s = 2): step (lr), friction (1 - momentum)",
+       [](S s) -> OptimizerSettings { return read_momentum(s, MomentumForm::nesterov, true); }},
+      {"sgd", "gradient descent: lr", [](S s) -> OptimizerSettings { return SgdSettings{s.number("lr", positive)}; }},
+      {"adam", "Adam / AdamW: lr, beta1, beta2, eps, weight_decay, decoupled",
+       [](S s) -> OptimizerSettings { return read_adam(s); }},
   };
-  return kinds;
+  return types;
 }
 
 OptimizerSpec read_optimizer(const DeckSection& s) {
+  std::vector<std::string> names;
+  for (const OptimizerType& t : optimizer_types()) names.push_back(t.name);
   OptimizerSpec spec;
-  spec.type = s.choice("type", names_of(optimizer_kinds()));
-  const std::string& t = spec.type;
-  if (t == "dyna") {
-    DynaSettings d;
-    d.gamma = s.number("gamma", 1.0, positive);
-    d.beta = s.number("beta", 0.9, unit_open_right);
-    d.damping = read_damping(s, 1.0);
-    d.omega_eps = s.number("omega_eps", 1e-8, Range::at_least(0));
-    d.restart_on_increase = s.boolean("restart_on_increase", false);
-    spec.settings = d;
-  } else if (t == "dyna_prototype") {
-    DynaPrototypeSettings d;
-    d.lr = s.number("lr", positive);
-    d.beta1 = s.number("beta1", 0.9, unit_open_right);
-    d.damping_ratio = s.number("damping_ratio", 0.999, Range::left_open(0, 2));
-    d.eps = s.number("eps", 1e-8, Range::at_least(0));
-    spec.settings = d;
-  } else if (t == "nonlinear_heavy_ball" || t == "heavy_ball") {
-    spec.settings = read_momentum(s, MomentumForm::heavy_ball, t == "heavy_ball");
-  } else if (t == "nonlinear_nesterov" || t == "nesterov") {
-    spec.settings = read_momentum(s, MomentumForm::nesterov, t == "nesterov");
-  } else if (t == "nonlinear_mirror") {
-    spec.settings = read_momentum(s, MomentumForm::mirror, false);
-  } else if (t == "sgd") {
-    spec.settings = SgdSettings{s.number("lr", positive)};
-  } else {
-    AdamSettings a;
-    a.lr = s.number("lr", 1e-3, positive);
-    a.beta1 = s.number("beta1", 0.9, unit_open_right);
-    a.beta2 = s.number("beta2", 0.999, unit_open_right);
-    a.eps = s.number("eps", 1e-8, Range::at_least(0));
-    a.weight_decay = s.number("weight_decay", 0.0, Range::at_least(0));
-    a.decoupled = s.boolean("decoupled", false);
-    spec.settings = a;
-  }
+  spec.type = s.choice("type", names);
+  for (const OptimizerType& t : optimizer_types())
+    if (spec.type == t.name) spec.settings = t.read(s);
   spec.sharded = s.boolean("sharded", false);
   s.finish();
   return spec;

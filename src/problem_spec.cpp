@@ -2,21 +2,6 @@
 
 namespace dynaopt {
 
-const std::vector<TypeSummary>& problem_kinds() {
-  static const std::vector<TypeSummary> kinds = {
-      {"rosenbrock", "paper 001 eq. 51 in d dimensions: dimension, x0 (d numbers, or one for all)"},
-      {"mnist", "data-parallel training on MNIST IDX files: data (or train_images, ...), hidden, validation,\n"
-                "      train_limit, batches_per_epoch or batch_size, epochs, l2, bias_init, gradient (sum|mean), seed"},
-      {"nanosphere", "multi-start design of multilayer spheres for band-averaged absorption (paper 001 Sec. 4.2):\n"
-                     "      host_index, layers, thickness, band {from, to, samples, rule} or wavelengths,\n"
-                     "      bounds {min_thickness, max_radius}, starts, seed, objective (cabs|qabs|cabs_per_volume),\n"
-                     "      thickness_unit, convergence {relative_change, steps}, cluster_distance"},
-  };
-  return kinds;
-}
-
-namespace {
-
 MnistSpec read_mnist(const DeckSection& s) {
   MnistSpec m;
   // Either a directory holding the four files under their original names, or each file.
@@ -50,12 +35,7 @@ MnistSpec read_mnist(const DeckSection& s) {
   return m;
 }
 
-}  // namespace
-
-ProblemSpec read_problem(const DeckSection& s) {
-  const std::string type = s.choice("type", names_of(problem_kinds()));
-  if (type == "mnist") return read_mnist(s);
-  if (type == "nanosphere") return read_nanosphere(s);
+RosenbrockSpec read_rosenbrock(const DeckSection& s) {
   RosenbrockSpec r;
   r.dimension = s.integer("dimension", 2, Range::closed(2, 1e9));
   if (s.is_sequence("x0")) {

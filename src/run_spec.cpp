@@ -2,28 +2,15 @@
 
 namespace dynaopt {
 
-const char* policy_name(NonfinitePolicy policy) {
-  switch (policy) {
-    case NonfinitePolicy::skip: return "skip";
-    case NonfinitePolicy::restart: return "restart";
-    case NonfinitePolicy::abort: return "abort";
-  }
-  return "skip";
-}
-
 RunSpec read_run(const DeckSection& s, const std::string& output_directory) {
   RunSpec r;
-  r.mode = s.choice("mode", {"optimize", "evaluate"}, "optimize") == "evaluate" ? RunSpec::Mode::evaluate
-                                                                                : RunSpec::Mode::optimize;
+  r.mode = s.choice("mode", run_modes, r.mode);
   r.steps = s.integer("steps", r.steps, Range::closed(1, 1e15));
   r.precision = s.choice("precision", {"double", "float"}, r.precision);
   r.log_every = s.integer("log_every", r.log_every, Range::at_least(0));
   r.history_every = s.integer("history_every", r.history_every, Range::at_least(1));
   r.gradient_tolerance = s.number("gradient_tolerance", r.gradient_tolerance, Range::at_least(0));
-  const std::string policy = s.choice("on_nonfinite", {"skip", "restart", "abort"}, "skip");
-  r.on_nonfinite = policy == "restart" ? NonfinitePolicy::restart
-                   : policy == "abort" ? NonfinitePolicy::abort
-                                       : NonfinitePolicy::skip;
+  r.on_nonfinite = s.choice("on_nonfinite", nonfinite_policies, r.on_nonfinite);
   r.max_consecutive_skips = s.integer("max_consecutive_skips", r.max_consecutive_skips, Range::at_least(0));
   const DeckSection c = s.optional_section("checkpoint");
   r.checkpoint.every = c.integer("every", r.checkpoint.every, Range::at_least(0));

@@ -24,14 +24,6 @@ double distance(const std::vector<double>& a, const std::vector<double>& b) {
 
 }  // namespace
 
-const char* status_name(StartRecord::Status status) {
-  switch (status) {
-    case StartRecord::Status::converged: return "converged";
-    case StartRecord::Status::failed: return "failed";
-    default: return "step_limit";
-  }
-}
-
 std::vector<double> uniform_design(long seed, long start, int layers, double min_thickness, double max_radius) {
   // Exponential variates E_0..E_L normalised by their sum are Dirichlet(1, ..., 1): uniform on
   // the simplex; dropping the slack E_L leaves a uniform point of {u >= 0, sum u <= 1}.

@@ -147,7 +147,7 @@ r='starts: 4
   band: {samples: 400}'
 check_bad simpson_even "simpson_even.yaml:6: problem.band.samples: Simpson's rule needs an odd number" "${nano/starts: 4/$r}"
 r='run: {mode: evaluate}'
-check_bad evaluate_design "evaluate_design.yaml:2: problem.thickness: is required when run.mode is evaluate" "$(sed '/thickness:/d' <<<"${nano/run: \{steps: 5\}/$r}")"
+check_bad evaluate_design "evaluate_design.yaml:2: problem.thickness: is required when run.mode is evaluate" "$(sed '/thickness:/d; /starts:/d; /optimizer:/d' <<<"${nano/run: \{steps: 5\}/$r}")"
 r='run: {steps: 5, precision: float}'
 check_bad float_nano "nanosphere problems run in double precision" "${nano/run: \{steps: 5\}/$r}"
 r="{table: $work/none.csv}"
@@ -185,6 +185,6 @@ cut -d, -f1,3- "$work/nano1/starts.csv" >"$work/starts1" && cut -d, -f1,3- "$wor
 [ "$(cut -d, -f2 "$work/nano2/starts.csv" | sort -u | tr '\n' ' ')" = "0 1 rank " ] && ok || bad "2 ranks did not share the starts"
 diff <(sed 1,4d "$work/nano1/result.yaml") <(sed 1,4d "$work/nano2/result.yaml") >/dev/null && ok || bad "result.yaml differs between 1 and 2 ranks"
 grep -q '^distinct_optima:' "$work/nano1/result.yaml" && grep -q '^  objective: ' "$work/nano1/result.yaml" && ok || bad "result.yaml lacks the best design or the optima"
-[ "$(head -n 1 "$work/nano1/history.csv")" = "step,best_objective,mean_objective,active_starts" ] && [ "$(wc -l <"$work/nano1/history.csv")" -eq 7 ] && ok || bad "nanosphere history.csv"
+[ "$(head -n 1 "$work/nano1/history.csv")" = "step,best_objective,mean_objective,active_starts,best_kinetic_energy,best_total_energy,kinetic_energy,total_energy,skipped" ] && [ "$(wc -l <"$work/nano1/history.csv")" -eq 7 ] && ok || bad "nanosphere history.csv"
 
 finish

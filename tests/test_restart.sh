@@ -48,7 +48,7 @@ mnist="problem: {type: mnist, data: $work/idx, validation: 100, batch_size: 50, 
 optimizer: {type: dyna, gamma: 0.5, damping_ratio: {ramp: {from: 0.5, to: 1.0, steps: 20}}, restart_on_increase: true}
 run: {checkpoint: {every: 1, keep: 2}}
 output: {directory: @OUT@}"
-no_seconds='s/,[^,]*$//; /^seconds:/d'
+no_seconds='s/^\(\([^,]*,\)\{7\}\)[^,]*/\1/; /^seconds:/d'  # the eighth column of history.csv
 resume mnist_dyna_1 1 3 "$no_seconds" "$mnist" 1
 resume mnist_dyna_2 2 4 "$no_seconds" "$mnist" 1
 sharded=${mnist/restart_on_increase: true/restart_on_increase: true, sharded: true}

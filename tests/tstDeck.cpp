@@ -2,10 +2,12 @@
 // the key; defaults appear in the echo.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "dynaopt/core/deck.hpp"
 #include "dynaopt/core/run_spec.hpp"
 #include "dynaopt/optim/optimizer_spec.hpp"
-#include "dynaopt/problems/problem_spec.hpp"
+#include "dynaopt/problems/registry.hpp"
 
 namespace dynaopt::test {
 namespace {
@@ -24,13 +26,7 @@ run:
 // Reads all sections as the driver does and returns the error message ("" if none).
 std::string error_of(const std::string& text) {
   try {
-    const Deck deck(text, "deck.yaml");
-    const DeckSection root = deck.root();
-    read_problem(root.section("problem"));
-    read_optimizer(root.section("optimizer"));
-    read_run(root.optional_section("run"), "output");
-    read_output(root.optional_section("output"));
-    root.finish();
+    read_job(Deck(text, "deck.yaml"));
   } catch (const DeckError& e) {
     return e.what();
   }
@@ -164,6 +160,65 @@ TEST(Deck, SyntaxErrorsAndNonMappingsNameTheLine) {
   EXPECT_NE(e.find("empty"), std::string::npos) << e;
   e = error_of(std::string(good_deck) + "---\nproblem: {}\n");
   EXPECT_NE(e.find("more than one document"), std::string::npos) << e;
+}
+
+// A key the chosen problem or mode does not use is refused by name, with the reason.
+TEST(Deck, KeysThatDoNotApplyAreRefusedByName) {
+  const std::string rosenbrock = "problem: {type: rosenbrock}\noptimizer: {type: adam}\n";
+  const std::string mnist = "problem: {type: mnist, data: none, batch_size: 10}\noptimizer: {type: adam}\n";
+  const std::string nano =
+      "problem:\n  type: nanosphere\n  layers: [silver_drude, silica_malitson]\n  thickness: [40, 20]\n"
+      "  band: {from: 400, to: 800, samples: 21}\n";
+  struct Case {
+    std::string deck, expect;
+  };
+  const std::vector<Case> cases = {
+      {rosenbrock + "run: {mode: evaluate}", "deck.yaml:3: run.mode: does not apply to problem rosenbrock"},
+      {"problem: {type: rosenbrock}\noptimizer: {type: adam, sharded: true}",
+       "deck.yaml:2: optimizer.sharded: does not apply to problem rosenbrock, whose parameters are already split"},
+      {mnist + "run: {steps: 5}", "deck.yaml:3: run.steps: does not apply to problem mnist, which counts problem.epochs"},
+      {mnist + "run: {history_every: 3}", "deck.yaml:3: run.history_every: does not apply to problem mnist"},
+      {mnist + "run: {log_every: 3}", "deck.yaml:3: run.log_every: does not apply to problem mnist"},
+      {mnist + "run:\n  precision: float\n  gradient_tolerance: 0.5",
+       "deck.yaml:5: run.gradient_tolerance: does not apply to problem mnist"},
+      {mnist + "run: {mode: optimize}", "deck.yaml:3: run.mode: does not apply to problem mnist"},
+      {nano + "optimizer: {type: adam}\nrun: {gradient_tolerance: 1}",
+       "deck.yaml:7: run.gradient_tolerance: does not apply to problem nanosphere"},
+      {nano + "optimizer: {type: adam, sharded: false}", "deck.yaml:6: optimizer.sharded: does not apply to problem nanosphere"},
+      {nano + "optimizer: {type: adam}\nrun: {mode: evaluate}",
+       "deck.yaml:6: optimizer: does not apply to run.mode evaluate, which takes no steps"},
+      {nano + "  starts: 3\nrun: {mode: evaluate}", "deck.yaml:6: problem.starts: does not apply to run.mode evaluate"},
+      {nano + "  bounds: {max_radius: 200}\nrun: {mode: evaluate}", "deck.yaml:6: problem.bounds: does not apply"},
+  };
+  for (const char* key : {"steps: 3", "log_every: 3", "history_every: 3", "on_nonfinite: skip",
+                          "max_consecutive_skips: 3", "checkpoint: {every: 2}"}) {
+    const std::string name = std::string(key).substr(0, std::string(key).find(':'));
+    EXPECT_NE(error_of(nano + "run:\n  mode: evaluate\n  " + key).find("deck.yaml:8: run." + name +
+                                                                     ": does not apply to run.mode evaluate"),
+              std::string::npos)
+        << key;
+  }
+  for (const Case& c : cases) EXPECT_NE(error_of(c.deck).find(c.expect), std::string::npos) << error_of(c.deck);
+  // The same keys where they do apply.
+  EXPECT_EQ(error_of(rosenbrock + "run: {steps: 5, history_every: 3, log_every: 2, gradient_tolerance: 1}"), "");
+  EXPECT_EQ(error_of("problem: {type: mnist, data: none, batch_size: 10}\noptimizer: {type: adam, sharded: true}"), "");
+  EXPECT_EQ(error_of(nano + "run: {mode: evaluate}"), "");
+}
+
+// A band outside a layer's table, or a sphere too large for the kernels, is found by the
+// deck's checks (so by --check), and blamed on the key that sets it.
+TEST(Deck, ThePhysicsOfANanosphereDeckIsCheckedBeforeAStep) {
+  const std::string table = testing::TempDir() + "/dynaopt_short_table.csv";
+  std::ofstream(table) << "300 1.5 0\n700 1.5 0\n";
+  const std::string deck = "problem:\n  type: nanosphere\n  layers: [silver_drude, {table: " + table +
+                           "}]\n  band: {from: 400, to: 800, samples: 21}\noptimizer: {type: adam}\n";
+  EXPECT_NE(error_of(deck).find("deck.yaml:4: problem.band: problem.layers[1]: " + table + " covers 300-700 nm, not 720"),
+            std::string::npos)
+      << error_of(deck);
+  const std::string big = replaced(replaced(deck, "{table: " + table + "}", "silica_malitson"), "optimizer:",
+                                   "  bounds: {max_radius: 3000}\noptimizer:");
+  EXPECT_NE(error_of(big).find("deck.yaml:5: problem.bounds.max_radius: a 3000 nm sphere at"), std::string::npos)
+      << error_of(big);
 }
 
 }  // namespace

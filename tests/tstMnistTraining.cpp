@@ -6,6 +6,8 @@
 #include <sstream>
 
 #include "dynaopt/core/output.hpp"
+#include "dynaopt/optim/make_optimizer.hpp"
+#include "dynaopt/problems/integrator.hpp"
 #include "dynaopt/problems/mnist/trainer.hpp"
 #include "mnist_fixture.hpp"
 
@@ -35,10 +37,14 @@ struct TrainingRun {
 };
 
 TrainingRun train(const MnistSpec& spec, const OptimizerSpec& optimizer, const Comm& comm) {
-  MnistTrainer<double, Device> trainer(spec, optimizer, RunSpec{}, comm);
+  MnistTrainer<double, Device> trainer(spec, optimizer.sharded, comm);
+  const auto built = make_optimizer(optimizer, trainer.space());
+  Integrator<double, Device> integrator(trainer, *built, RunSpec{}, comm);
   std::ostringstream history;
+  integrator.output(&history, nullptr);
+  integrator.run();
   TrainingRun run;
-  run.result = trainer.train(&history, nullptr);
+  run.result = trainer.result();
   std::istringstream rows(history.str());
   std::string line;
   while (std::getline(rows, line)) {
@@ -47,7 +53,7 @@ TrainingRun train(const MnistSpec& spec, const OptimizerSpec& optimizer, const C
     std::getline(fields, epoch, ','), std::getline(fields, step, ','), std::getline(fields, loss, ',');
     run.losses.push_back(std::stod(loss));
   }
-  auto x = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), trainer.space().x);
+  auto x = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), trainer.parameters().x);
   run.x.assign(x.data(), x.data() + x.extent(0));
   return run;
 }

@@ -86,9 +86,9 @@ TEST(Mpi, RosenbrockHaloGivesTheSerialGradient) {
   spec.dimension = 11;
   for (long i = 0; i < spec.dimension; ++i) spec.x0.push_back(0.3 * double(i) - 1.1);
   Rosenbrock<double, Device> split(spec, world), whole(spec, self);
-  auto split_space = split.make_space(), whole_space = whole.make_space();
-  const Evaluation a = split.evaluate(split_space.x, split_space.g);
-  const Evaluation b = whole.evaluate(whole_space.x, whole_space.g);
+  auto split_space = split.space(), whole_space = whole.space();  // copies: x is reused below
+  const Forces a = split.evaluate(split_space.x, split_space.g);
+  const Forces b = whole.evaluate(whole_space.x, whole_space.g);
   EXPECT_NEAR(a.objective, b.objective, 1e-13 * b.objective);
   split_space.x = split_space.g;  // gather the gradient through the parameter gather
   whole_space.x = whole_space.g;

@@ -3,13 +3,17 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <map>
+#include <set>
+#include <sstream>
 #include <string>
 
 #include "dynaopt/core/comm.hpp"
 #include "dynaopt/optim/optimizer_spec.hpp"
 #include "dynaopt/problems/nanosphere/multistart.hpp"
-#include "dynaopt/problems/problem_spec.hpp"
+#include "dynaopt/problems/registry.hpp"
+#include "integrate.hpp"
 
 namespace dynaopt::test {
 namespace {
@@ -68,13 +72,20 @@ const std::string three_layers =
     "samples: 21}, bounds: {min_thickness: 5, max_radius: 150}, starts: 5, seed: 3, objective: qabs, "
     "thickness_unit: 10";
 
-std::vector<StartRecord> run_design(const NanosphereSpec& spec, const OptimizerSpec& optimizer, const Comm& comm,
-                                    long steps) {
-  MultiStartDesign<Device> design(spec, optimizer, comm);
+RunSpec steps_of(long steps, NonfinitePolicy policy = NonfinitePolicy::skip, long max_skips = 10) {
   RunSpec run;
   run.steps = steps;
   run.log_every = 0;
-  return design.run(run, nullptr, nullptr);
+  run.on_nonfinite = policy;
+  run.max_consecutive_skips = max_skips;
+  return run;
+}
+
+std::vector<StartRecord> run_design(const NanosphereSpec& spec, const OptimizerSpec& optimizer, const Comm& comm,
+                                    long steps) {
+  MultiStartDesign<Device> design(spec, comm);
+  integrate(design, optimizer, steps_of(steps), comm);
+  return design.records();
 }
 
 // Each start's path is its own: two ranks reproduce one rank bit for bit, for an optimizer
@@ -146,6 +157,106 @@ TEST(MultiStart, ConvergedStartsAreLeftAlone) {
     EXPECT_EQ(long_run[s].steps, 5);
     EXPECT_EQ(long_run[s].thickness, short_run[s].thickness);
   }
+}
+
+// A batch whose start `bad` sees a non-finite objective at the listed steps (as the
+// integrator's policy sees it: after the force pass).
+class FaultyStart : public MultiStartDesign<Device> {
+ public:
+  FaultyStart(const NanosphereSpec& spec, const Comm& comm, long bad, std::set<long> at)
+      : MultiStartDesign<Device>(spec, comm), first_(comm.block(std::size_t(spec.starts)).first), bad_(bad), at_(at) {}
+  Forces force(const view_type& point, long step) override {
+    Forces f = MultiStartDesign<Device>::force(point, step);
+    const long local = bad_ - long(first_);
+    if (at_.count(step) && local >= 0 && local < local_starts())
+      f.group_objective[std::size_t(local)] = std::numeric_limits<double>::quiet_NaN();
+    return f;
+  }
+
+ private:
+  std::size_t first_;
+  long bad_;
+  std::set<long> at_;
+};
+
+// The batch honours run.on_nonfinite like any problem, design by design: a skipped design
+// holds still (Nesterov: its path is the clean path with the skipped steps left out) while the
+// others go on unchanged; restart brings that design alone to rest; a design non-finite more
+// than max_consecutive_skips times in a row retires as failed; abort ends every rank.
+TEST(MultiStart, HonoursTheNonFinitePolicyDesignByDesign) {
+  const Comm world;
+  const NanosphereSpec spec = spec_from(three_layers + ", convergence: {relative_change: 0, steps: 1000}}");
+  const OptimizerSpec nesterov = optimizer_from(
+      "{type: nonlinear_nesterov, step: 0.001, friction: 0.1, damping_exponent: 1.95, kinetic_exponent: 1.95}");
+  const long bad = 3;
+  const auto run = [&](std::set<long> at, const RunSpec& r) {
+    FaultyStart design(spec, world, bad, std::move(at));
+    const StepRecord last = integrate(design, nesterov, r, world);
+    return std::make_pair(last, design.records());
+  };
+  const auto clean = run({}, steps_of(30)).second;
+  const auto shorter = run({}, steps_of(27)).second;
+
+  const auto [skip_record, skipped] = run({5, 6, 12}, steps_of(30));
+  const auto restarted = run({5}, steps_of(30, NonfinitePolicy::restart)).second;
+  const auto [fail_record, retired] = run({3, 4, 5, 6, 7, 8, 9, 10}, steps_of(30, NonfinitePolicy::skip, 4));
+  EXPECT_THROW(run({9}, steps_of(30, NonfinitePolicy::abort)), CollectiveError);  // on both ranks
+  const auto two_steps = run({}, steps_of(2)).second;
+  EXPECT_EQ(skip_record.skipped_steps, 3);
+  EXPECT_EQ(fail_record.skipped_steps, 4);
+  if (!world.is_root()) return;
+  for (std::size_t s = 0; s < clean.size(); ++s) {
+    if (long(s) == bad) continue;
+    EXPECT_EQ(skipped[s].thickness, clean[s].thickness) << s;
+    EXPECT_EQ(restarted[s].thickness, clean[s].thickness) << s;
+    EXPECT_EQ(retired[s].thickness, clean[s].thickness) << s;
+  }
+  EXPECT_EQ(skipped[bad].thickness, shorter[bad].thickness);  // bit for bit
+  EXPECT_EQ(skipped[bad].status, StartRecord::Status::running);
+  EXPECT_NE(restarted[bad].thickness, clean[bad].thickness);  // its momentum was zeroed at step 5
+  EXPECT_NE(restarted[bad].thickness, skipped[bad].thickness);
+  EXPECT_EQ(restarted[bad].status, StartRecord::Status::running);
+  // Skipped at steps 3, 4, 5, 6; the fifth in a row (step 7) retires it.
+  EXPECT_EQ(retired[bad].status, StartRecord::Status::failed);
+  EXPECT_EQ(retired[bad].steps, 7);
+  EXPECT_EQ(retired[bad].thickness, two_steps[bad].thickness);
+}
+
+// Every history has the Hamiltonian: the batch's kinetic energy is the sum over the designs of
+// K*(p) = (1/r) sum |p|^r, recomputed here from the optimizer's own momenta.
+TEST(MultiStart, HistoryCarriesTheBatchEnergy) {
+  const Comm self(MPI_COMM_SELF);
+  const NanosphereSpec spec = spec_from(three_layers + ", convergence: {relative_change: 0, steps: 1000}}");
+  const OptimizerSpec heavy_ball = optimizer_from(
+      "{type: nonlinear_heavy_ball, step: 0.001, friction: 0.1, damping_exponent: 1.95, kinetic_exponent: 1.8}");
+  MultiStartDesign<Device> design(spec, self);
+  const auto optimizer = make_optimizer(heavy_ball, design.space());
+  Integrator<double, Device> integrator(design, *optimizer, steps_of(12), self);
+  std::ostringstream history;
+  integrator.output(&history, nullptr);
+  const StepRecord last = integrator.run();
+  StateArchive state = StateArchive::writer();
+  optimizer->archive(state);
+  StateArchive read = StateArchive::reader(state.bytes(), "test");
+  long steps = 0;
+  read.field("optimizer.steps", steps);
+  std::vector<double> p(design.space().size());
+  read.field("nonlinear_momentum.p", p);
+  const double r = 1.8 / 0.8;
+  double kinetic = 0;
+  for (double pi : p) kinetic += std::pow(std::fabs(pi), r) / r;
+  EXPECT_NEAR(last.total.kinetic_energy, kinetic, 1e-12 * kinetic);
+  // The last row: kinetic_energy, and total_energy = kinetic - sum of J.
+  std::string line, row;
+  std::istringstream rows(history.str());
+  while (std::getline(rows, line)) row = line;
+  std::vector<double> fields;
+  std::istringstream cells(row);
+  for (std::string cell; std::getline(cells, cell, ',');) fields.push_back(std::stod(cell));
+  ASSERT_EQ(fields.size(), 9u);
+  EXPECT_EQ(fields[0], 12);
+  EXPECT_NEAR(fields[6], kinetic, 1e-12 * kinetic);
+  EXPECT_NEAR(fields[7], kinetic - fields[2] * double(spec.starts), 1e-12 * std::fabs(fields[7]));
 }
 
 }  // namespace

@@ -9,9 +9,8 @@
 #include "dynaopt/core/comm.hpp"
 #include "dynaopt/core/gather.hpp"
 #include "dynaopt/core/nonfinite_guard.hpp"
-#include "dynaopt/optim/make_optimizer.hpp"
-#include "dynaopt/problems/minimize.hpp"
 #include "dynaopt/problems/rosenbrock.hpp"
+#include "integrate.hpp"
 
 namespace dynaopt::test {
 namespace {
@@ -22,22 +21,20 @@ using Scalar = float;
 // Rosenbrock in float whose point, at the listed evaluations and on the last rank only, has its
 // first entry moved to 3e12: there the float gradient overflows (400 x^3 > 3.4e38) while the
 // objective, summed in double, stays finite (about 8e51), so only the gradient is not finite.
-class OverflowOnOneRank : public Problem<Scalar, Device> {
+class OverflowOnOneRank : public Rosenbrock<Scalar, Device> {
  public:
   OverflowOnOneRank(const RosenbrockSpec& spec, const Comm& comm, std::set<long> at)
-      : inner_(spec, comm), comm_(comm), at_(std::move(at)) {}
-  std::string name() const override { return "overflow"; }
-  space_type make_space() const override { return inner_.make_space(); }
-  Evaluation evaluate(const const_view& point, const view_type& gradient) override {
-    if (!at_.count(++evaluations_) || comm_.rank() != comm_.size() - 1) return inner_.evaluate(point, gradient);
+      : Rosenbrock<Scalar, Device>(spec, comm), comm_(comm), at_(std::move(at)) {}
+  Forces force(const view_type& point, long) override {
+    const view_type& g = this->space().g;
+    if (!at_.count(++evaluations_) || comm_.rank() != comm_.size() - 1) return this->evaluate(point, g);
     view_type moved("moved", point.extent(0));
     Kokkos::deep_copy(moved, point);
     Kokkos::deep_copy(Kokkos::subview(moved, 0), Scalar(3e12));
-    return inner_.evaluate(moved, gradient);
+    return this->evaluate(moved, g);
   }
 
  private:
-  Rosenbrock<Scalar, Device> inner_;
   const Comm& comm_;
   std::set<long> at_;
   long evaluations_ = 0;
@@ -55,20 +52,21 @@ OptimizerSpec optimizer(const std::string& text) {
 }
 
 struct Outcome {
-  MinimizeResult result;
+  StepRecord result;
+  double objective = 0;  // at the final x
   std::vector<double> x;
 };
 
 // `steps` steps of `problem` from x0, then `more` steps with a fresh optimizer from there.
-Outcome run(Problem<Scalar, Device>& problem, const OptimizerSpec& o, RunSpec run, const Comm& comm, long more = 0) {
-  auto space = problem.make_space();
+Outcome run(OverflowOnOneRank& problem, const OptimizerSpec& o, RunSpec run, const Comm& comm, long more = 0) {
   Outcome out;
-  out.result = minimize(problem, *make_optimizer(o, space), space, run, comm, nullptr, nullptr);
+  out.result = integrate(problem, o, run, comm);
   if (more > 0) {
     run.steps = more;
-    out.result = minimize(problem, *make_optimizer(o, space), space, run, comm, nullptr, nullptr);
+    out.result = integrate(problem, o, run, comm);
   }
-  out.x = gather_parameters(comm, space);
+  out.objective = problem.evaluate(problem.space().x, problem.space().g).objective;
+  out.x = gather_parameters(comm, problem.space());
   return out;
 }
 
@@ -83,15 +81,15 @@ RunSpec steps(long n, NonfinitePolicy policy = NonfinitePolicy::skip) {
 TEST(NonFinite, TheOverflowIsInTheGradientOnly) {
   const Comm comm;
   OverflowOnOneRank problem(spec(), comm, {1});
-  auto space = problem.make_space();
-  const Evaluation e = problem.evaluate(space.x, space.g);
+  auto& space = problem.space();
+  const Forces e = problem.force(space.x, 1);
   EXPECT_FALSE(std::isfinite(e.objective));  // on every rank, though only the last one overflowed
   OverflowOnOneRank clean(spec(), comm, {});
-  const double finite_part = clean.evaluate(space.x, space.g).objective;
+  const double finite_part = clean.force(space.x, 1).objective;
   EXPECT_TRUE(std::isfinite(finite_part));
   // The objective alone at the moved point is finite: the gradient is what carried the NaN.
   Rosenbrock<double, Device> in_double(spec(), comm);
-  auto moved = in_double.make_space();
+  auto& moved = in_double.space();
   if (comm.rank() == comm.size() - 1) Kokkos::deep_copy(Kokkos::subview(moved.x, 0), 3e12);
   EXPECT_TRUE(std::isfinite(in_double.evaluate(moved.x, moved.g).objective));
 }
@@ -105,12 +103,12 @@ TEST(NonFinite, SkippedStepsLeaveTheRunAsIfNeverTaken) {
     const Outcome skipped = run(faulty, optimizer(o), steps(40), comm);
     OverflowOnOneRank clean(spec(), comm, {});
     const Outcome reference = run(clean, optimizer(o), steps(37), comm);
-    EXPECT_EQ(skipped.result.skipped, 3) << o;
-    EXPECT_EQ(skipped.result.steps, 40) << o;
+    EXPECT_EQ(skipped.result.skipped_steps, 3) << o;
+    EXPECT_EQ(skipped.result.step, 40) << o;
     EXPECT_EQ(skipped.x, reference.x) << o;  // bit for bit
     OverflowOnOneRank unskipped(spec(), comm, {});
     EXPECT_NE(skipped.x, run(unskipped, optimizer(o), steps(40), comm).x) << o;  // three steps do matter
-    EXPECT_TRUE(std::isfinite(skipped.result.objective)) << o;
+    EXPECT_TRUE(std::isfinite(skipped.objective)) << o;
   }
 }
 
@@ -123,7 +121,7 @@ TEST(NonFinite, RestartBringsTheOptimizerToRest) {
   const Outcome restarted = run(faulty, adam, steps(30, NonfinitePolicy::restart), comm);
   OverflowOnOneRank clean(spec(), comm, {});
   const Outcome reference = run(clean, adam, steps(7), comm, 22);
-  EXPECT_EQ(restarted.result.skipped, 1);
+  EXPECT_EQ(restarted.result.skipped_steps, 1);
   EXPECT_EQ(restarted.x, reference.x);
 }
 

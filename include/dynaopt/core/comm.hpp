@@ -10,6 +10,7 @@
 
 #include "dynaopt/core/compat.hpp"
 #include "dynaopt/core/group_statistics.hpp"
+#include "dynaopt/core/reduction.hpp"
 
 namespace dynaopt {
 
@@ -44,6 +45,8 @@ class Comm {
 
   // All groups' statistics in one MPI_Allreduce: sums add, maxima take the max.
   void allreduce(std::vector<GroupStatistics>& statistics) const;
+  // A step's sums and maxima, all in one MPI_Allreduce.
+  void reduce(Reduction& values) const;
 
   // Sums a View over all ranks in place.
   template <class Scalar, class... Props>
@@ -113,5 +116,22 @@ class Comm {
   int rank_ = 0;
   int size_ = 1;
 };
+
+// Runs `build` on every rank; if it throws anywhere, every rank throws std::invalid_argument
+// with the message of the lowest failing rank, so no rank goes on into a collective the failed
+// one never joins.
+template <class F>
+auto on_all_ranks(const Comm& comm, F&& build) -> decltype(build()) {
+  std::string error;
+  decltype(build()) value{};
+  try {
+    value = build();
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  error = comm.first_error(error);
+  if (!error.empty()) throw std::invalid_argument(error);
+  return value;
+}
 
 }  // namespace dynaopt

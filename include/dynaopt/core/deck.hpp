@@ -14,12 +14,31 @@
 
 namespace dynaopt {
 
-// One `type` a deck section accepts, with its line for --help.
-struct TypeSummary {
+// One table per enumeration: each value with the name decks and outputs spell it with, so
+// reading a name and writing a value cannot drift apart.
+template <class E>
+struct Named {
+  E value;
   const char* name;
-  const char* summary;
 };
-std::vector<std::string> names_of(const std::vector<TypeSummary>& types);
+template <class E, std::size_t N>
+const char* name_of(const Named<E> (&table)[N], E value) {
+  for (const auto& entry : table)
+    if (entry.value == value) return entry.name;
+  throw std::logic_error("an enumerator missing from its name table");
+}
+template <class E, std::size_t N>
+std::vector<std::string> names_of(const Named<E> (&table)[N]) {
+  std::vector<std::string> names;
+  for (const auto& entry : table) names.push_back(entry.name);
+  return names;
+}
+template <class E, std::size_t N>
+E value_of(const Named<E> (&table)[N], const std::string& name) {
+  for (const auto& entry : table)
+    if (name == entry.name) return entry.value;
+  throw std::logic_error("'" + name + "' is not in its name table");
+}
 
 class DeckError : public std::runtime_error {
  public:
@@ -65,6 +84,11 @@ class DeckSection {
   long integer(const std::string& key, Range range = Range::any()) const;
   long integer(const std::string& key, long fallback, Range range = Range::any()) const;
   bool boolean(const std::string& key, bool fallback) const;
+  // An enumerator by its name in `table` (the error lists the names).
+  template <class E, std::size_t N>
+  E choice(const std::string& key, const Named<E> (&table)[N], E fallback) const {
+    return value_of(table, choice(key, names_of(table), name_of(table, fallback)));
+  }
   std::vector<double> numbers(const std::string& key, Range range = Range::any()) const;
 
   DeckSection section(const std::string& key) const;  // a required mapping

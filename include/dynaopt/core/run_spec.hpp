@@ -20,6 +20,9 @@ enum class NonfinitePolicy {
   abort     // end the run (exit status 2)
 };
 
+inline constexpr Named<NonfinitePolicy> nonfinite_policies[] = {
+    {NonfinitePolicy::skip, "skip"}, {NonfinitePolicy::restart, "restart"}, {NonfinitePolicy::abort, "abort"}};
+
 struct RunSpec {
   enum class Mode { optimize, evaluate } mode = Mode::optimize;  // evaluate: one design, no steps (nanosphere)
   long steps = 1000;
@@ -32,11 +35,14 @@ struct RunSpec {
   CheckpointSpec checkpoint;
 };
 
+inline constexpr Named<RunSpec::Mode> run_modes[] = {{RunSpec::Mode::optimize, "optimize"},
+                                                     {RunSpec::Mode::evaluate, "evaluate"}};
+
 struct OutputSpec {
   std::string directory = "output";
 };
 
-const char* policy_name(NonfinitePolicy policy);
+inline const char* policy_name(NonfinitePolicy policy) { return name_of(nonfinite_policies, policy); }
 
 // `output_directory` gives the checkpoints' default directory.
 RunSpec read_run(const DeckSection& section, const std::string& output_directory);

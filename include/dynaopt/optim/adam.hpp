@@ -78,10 +78,10 @@ class Adam : public Optimizer<Scalar, Device> {
                 statistics);
   }
 
-  void reset(const space_type&) override {
-    Kokkos::deep_copy(first_, Scalar(0));
-    Kokkos::deep_copy(second_, Scalar(0));
-    this->steps_ = 0;
+  void reset(const space_type& space, const std::vector<int>& groups) override {
+    fill_groups(space, groups, first_, Scalar(0));
+    fill_groups(space, groups, second_, Scalar(0));
+    if (int(groups.size()) == space.group_count()) this->steps_ = 0;
   }
 
   void archive(StateArchive& state) override {
@@ -93,6 +93,12 @@ class Adam : public Optimizer<Scalar, Device> {
  private:
   AdamSettings settings_;
   Kokkos::View<Scalar*, Device> first_, second_;
+};
+
+template <>
+struct optimizer_for<AdamSettings> {
+  template <class Scalar, class Device>
+  using type = Adam<Scalar, Device>;
 };
 
 }  // namespace dynaopt

@@ -107,11 +107,11 @@ class Dyna : public Optimizer<Scalar, Device> {
 
   std::vector<long> restarts() const override { return restarts_; }
 
-  // Dyna's own warm restart for every group at once: t (the damping schedule's clock) goes on.
-  void reset(const space_type&) override {
-    Kokkos::deep_copy(omega_sq_, Scalar(0));
-    Kokkos::deep_copy(velocity_, Scalar(0));
-    std::fill(total_weight_.begin(), total_weight_.end(), 0.0);
+  // Dyna's own warm restart of the listed groups: t (the damping schedule's clock) goes on.
+  void reset(const space_type& space, const std::vector<int>& groups) override {
+    fill_groups(space, groups, omega_sq_, Scalar(0));
+    fill_groups(space, groups, velocity_, Scalar(0));
+    for (int k : groups) total_weight_[std::size_t(k)] = 0.0;
   }
 
   void archive(StateArchive& state) override {
@@ -130,6 +130,12 @@ class Dyna : public Optimizer<Scalar, Device> {
   std::vector<double> total_weight_;  // mu_t per group, kept in double on the host
   std::vector<double> previous_objective_;
   std::vector<long> restarts_;
+};
+
+template <>
+struct optimizer_for<DynaSettings> {
+  template <class Scalar, class Device>
+  using type = Dyna<Scalar, Device>;
 };
 
 }  // namespace dynaopt

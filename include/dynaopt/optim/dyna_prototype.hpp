@@ -77,10 +77,10 @@ class DynaPrototype : public Optimizer<Scalar, Device> {
                 statistics);
   }
 
-  void reset(const space_type&) override {
-    Kokkos::deep_copy(frequency_sq_, Scalar(0));
-    Kokkos::deep_copy(momentum_, Scalar(0));
-    this->steps_ = 0;
+  void reset(const space_type& space, const std::vector<int>& groups) override {
+    fill_groups(space, groups, frequency_sq_, Scalar(0));
+    fill_groups(space, groups, momentum_, Scalar(0));
+    if (int(groups.size()) == space.group_count()) this->steps_ = 0;
   }
 
   void archive(StateArchive& state) override {
@@ -92,6 +92,12 @@ class DynaPrototype : public Optimizer<Scalar, Device> {
  private:
   DynaPrototypeSettings settings_;
   Kokkos::View<Scalar*, Device> frequency_sq_, momentum_;
+};
+
+template <>
+struct optimizer_for<DynaPrototypeSettings> {
+  template <class Scalar, class Device>
+  using type = DynaPrototype<Scalar, Device>;
 };
 
 }  // namespace dynaopt

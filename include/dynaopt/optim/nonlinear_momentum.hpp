@@ -129,9 +129,9 @@ class NonlinearMomentum : public Optimizer<Scalar, Device> {
     }
   }
 
-  void reset(const space_type& space) override {
-    Kokkos::deep_copy(momentum_, Scalar(0));
-    if (look_ahead_.size() > 0) Kokkos::deep_copy(look_ahead_, space.x);  // p = 0: y = x
+  void reset(const space_type& space, const std::vector<int>& groups) override {
+    fill_groups(space, groups, momentum_, Scalar(0));
+    if (look_ahead_.size() > 0) copy_groups(space, groups, look_ahead_, space.x);  // p = 0: y = x
   }
 
   void archive(StateArchive& state) override {
@@ -172,6 +172,12 @@ class NonlinearMomentum : public Optimizer<Scalar, Device> {
   NonlinearMomentumSettings settings_;
   view_type momentum_;
   view_type look_ahead_;
+};
+
+template <>
+struct optimizer_for<NonlinearMomentumSettings> {
+  template <class Scalar, class Device>
+  using type = NonlinearMomentum<Scalar, Device>;
 };
 
 }  // namespace dynaopt

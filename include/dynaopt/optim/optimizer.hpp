@@ -33,9 +33,10 @@ class Optimizer {
   // Warm restarts taken so far, per group.
   virtual std::vector<long> restarts() const { return {}; }
 
-  // Brings the dynamics to rest at the current parameters (run.on_nonfinite: restart): momenta
-  // and moment estimates zeroed, and bias corrections started over, as at a first step.
-  virtual void reset(const space_type& space) = 0;
+  // Brings the listed groups to rest at their current parameters (run.on_nonfinite: restart):
+  // their momenta and moment estimates zeroed. A clock that all groups share (a bias
+  // correction's step count) starts over only when every group is reset, as at a first step.
+  virtual void reset(const space_type& space, const std::vector<int>& groups) = 0;
 
   // Everything the next step depends on, for checkpoints; overrides add their arrays.
   virtual void archive(StateArchive& state) { state.field("optimizer.steps", steps_); }
@@ -45,5 +46,10 @@ class Optimizer {
  protected:
   long steps_ = 0;
 };
+
+// The optimizer a settings type builds: each optimizer's header specialises it next to its
+// class, so a settings type without an optimizer fails to compile instead of reaching a default.
+template <class Settings>
+struct optimizer_for;
 
 }  // namespace dynaopt

@@ -24,8 +24,14 @@ struct OptimizerSpec {
   bool sharded = false;
 };
 
-// Every `optimizer.type`, with a line for --help.
-const std::vector<TypeSummary>& optimizer_kinds();
+// The registry of optimizers: every `optimizer.type` is one entry, read by --help, the deck
+// reader and (through its settings type, optimizer_for) the factory.
+struct OptimizerType {
+  const char* name;
+  const char* summary;                               // --help's line: what it is, its keys
+  OptimizerSettings (*read)(const DeckSection& section);  // its keys of the `optimizer` section
+};
+const std::vector<OptimizerType>& optimizer_types();
 
 // Reads and validates the `optimizer` section (every key, range and type).
 OptimizerSpec read_optimizer(const DeckSection& section);

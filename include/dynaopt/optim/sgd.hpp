@@ -40,10 +40,16 @@ class Sgd : public Optimizer<Scalar, Device> {
                 statistics);
   }
 
-  void reset(const space_type&) override {}  // plain SGD has no momentum
+  void reset(const space_type&, const std::vector<int>&) override {}  // plain SGD has no momentum
 
  private:
   SgdSettings settings_;
+};
+
+template <>
+struct optimizer_for<SgdSettings> {
+  template <class Scalar, class Device>
+  using type = Sgd<Scalar, Device>;
 };
 
 }  // namespace dynaopt

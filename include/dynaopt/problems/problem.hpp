@@ -1,32 +1,140 @@
 #pragma once
-// What the optimization loop asks of a problem: the parameter space it optimizes, and the
-// objective and gradient at a point.
+// What the integrator (integrator.hpp) asks of a problem: the hooks of its explicit time loop.
+// A problem owns its parameter space and its physics; the integrator owns the cycle, the step
+// counter, the non-finite policy, the sampling of history and log, and the checkpoints. The
+// only required hooks are the space and the force pass; the rest have the defaults of a plain
+// problem (one whole, no constraints, a cycle per step, the integrator's history and results).
+#include <yaml-cpp/yaml.h>
+
 #include <Kokkos_Core.hpp>
+#include <cstdio>
+#include <ostream>
 #include <string>
 #include <vector>
 
+#include "dynaopt/core/format.hpp"
+#include "dynaopt/core/group_statistics.hpp"
 #include "dynaopt/core/parameter_space.hpp"
+#include "dynaopt/core/reduction.hpp"
+#include "dynaopt/core/run_output.hpp"
+#include "dynaopt/core/run_spec.hpp"
+#include "dynaopt/core/state_archive.hpp"
+#include "dynaopt/optim/optimizer.hpp"
 
 namespace dynaopt {
 
-struct Evaluation {
+// The force pass's result.
+struct Forces {
   double objective = 0;                 // the whole problem's objective (all ranks agree)
   std::vector<double> group_objective;  // what each group sees (warm restart compares these)
+};
+
+// How long a run is: its steps, and the steps of one cycle, the unit in which history rows,
+// log lines and checkpoints are counted (an MNIST epoch; one step for most problems).
+struct Schedule {
+  long steps = 0;
+  long steps_per_cycle = 1;
+  long history_every = 1;        // a history row every so many cycles (and the last)
+  long log_every = 0;            // a log line every so many cycles (and the first and last; 0: none)
+  std::string cycle = "step";    // what a cycle is called (checkpoints count them)
+};
+
+// What the integrator knows after a step, handed to the problem's output hooks.
+struct StepRecord {
+  long step = 0;                 // steps taken, applied or skipped
+  long cycle = 0;                // cycles completed
+  bool skipped = false;          // the whole step was not applied (non-finite)
+  bool sampled = false;          // the optimizer's statistics were reduced on this step
+  double objective = 0;          // the problem's objective at the evaluation point
+  GroupStatistics total;         // sampled steps: over all groups and ranks
+  std::vector<GroupStatistics> groups;  // sampled steps: each of this rank's groups, over all ranks
+  double gradient_norm = 0;      // |g|_2 of the last sampled step
+  long restarts = 0;             // warm restarts of all groups so far
+  long skipped_steps = 0;        // non-finite steps (of a batch: group-steps) skipped so far
+  bool converged = false;        // |g|_2 <= run.gradient_tolerance
+  bool history_due = false;      // the cycle that ended with this step gets a history row
+  bool log_due = false;          // ... and a log line
+  // The Hamiltonian the papers watch dissipate: potential (the objective) plus kinetic energy.
+  double total_energy() const { return objective + total.kinetic_energy; }
 };
 
 template <class Scalar, class Device>
 class Problem {
  public:
   using space_type = ParameterSpace<Scalar, Device>;
-  using const_view = Kokkos::View<const Scalar*, Device>;
+  using optimizer_type = Optimizer<Scalar, Device>;
   using view_type = Kokkos::View<Scalar*, Device>;
 
   virtual ~Problem() = default;
   virtual std::string name() const = 0;
-  // A space with this rank's groups, its x holding the starting point.
-  virtual space_type make_space() const = 0;
-  // Objective at `point` (this rank's slice), gradient written into `gradient`.
-  virtual Evaluation evaluate(const const_view& point, const view_type& gradient) = 0;
+
+  // The space the optimizer integrates: this rank's groups, x holding the starting point.
+  virtual space_type& space() = 0;
+  virtual Schedule schedule(const RunSpec& run) const { return {run.steps, 1, run.history_every, run.log_every}; }
+
+  // Force pass: the objective and its gradient (into space().g) at `point`, for the groups
+  // that take this step. Collective where the problem is distributed.
+  virtual Forces force(const view_type& point, long step) = 0;
+
+  // True when every group is a problem of its own (the designs of a multi-start batch): the
+  // non-finite policy then judges each group by its own objective, and a group leaves the
+  // batch through retire(). False: the problem is one whole, judged by its shared objective.
+  virtual bool independent_groups() const { return false; }
+  // Independent groups: those still in the batch, and the groups the next integration and
+  // constraint passes cover (the active ones less any skipped this step).
+  virtual std::vector<int> active_groups() const { return {}; }
+  virtual void select(const std::vector<int>&) {}
+  // Independent groups: `group` failed for good at `step` (non-finite beyond the policy).
+  virtual void retire(int /*group*/, long /*step*/) {}
+
+  // Constraint pass, after the integration: bounds and projections of the selected groups,
+  // or whatever else makes the parameters whole again (a sharded state's allgather).
+  virtual void constrain(optimizer_type&) {}
+
+  // True when every rank holds all the parameters (data parallel), so the optimizer's
+  // statistics are the same everywhere and are not summed over the ranks.
+  virtual bool replicated() const { return false; }
+  // Diagnostics: the problem's slots in the step's one allreduce, and what it concludes from
+  // them; `settle` returns true when the problem has nothing left to do.
+  virtual bool reduce_every_step() const { return false; }
+  virtual void contribute(Reduction&) {}
+  virtual bool settle(const Reduction&, const StepRecord&) { return false; }
+  // The end of a cycle (an MNIST epoch: the accuracies); collective.
+  virtual void end_cycle(const StepRecord&) {}
+
+  // A line for the log before the first step ("" for none).
+  virtual std::string banner() const { return ""; }
+
+  // Output: the history columns, a row, a log line (rank 0 gets the streams). By default the
+  // integrator's own columns: the objective at the evaluation point, the kinetic energy after
+  // the step, their sum, |g|_2, the stiffest mode, the warm restarts and the skipped steps.
+  virtual std::string history_header() const {
+    return "step,objective,kinetic_energy,total_energy,grad_norm,max_frequency,restarts,skipped";
+  }
+  virtual void history_row(std::ostream& out, const StepRecord& r) {
+    out << r.step << ',' << exact(r.objective) << ',' << exact(r.total.kinetic_energy) << ','
+        << exact(r.total_energy()) << ',' << exact(r.gradient_norm) << ',' << exact(r.total.max_frequency) << ','
+        << r.restarts << ',' << r.skipped_steps << '\n';
+  }
+  virtual void log_line(std::ostream& out, const StepRecord& r, const RunSpec&) {
+    char line[160];
+    std::snprintf(line, sizeof line, "step %9ld  objective %.6e  |g| %.3e  kinetic %.3e  energy %.6e  restarts %ld",
+                  r.step, r.objective, r.gradient_norm, r.total.kinetic_energy, r.total_energy(), r.restarts);
+    out << line << std::endl;
+  }
+  // The problem's own state beyond x and the optimizer's, for checkpoints.
+  virtual void archive(StateArchive&) {}
+  // At the end, collective: the problem's keys of result.yaml (`result` is rank 0's), any
+  // further files, and the one-line summary that follows "done: " in the log. By default the
+  // integrator's counts and the objective at the final parameters (a force pass at x).
+  virtual std::string finish(const StepRecord& r, RunOutput&, YAML::Emitter& result) {
+    const double objective = force(space().x, r.step + 1).objective;
+    result << YAML::Key << "steps" << YAML::Value << r.step << YAML::Key << "converged" << YAML::Value << r.converged
+           << YAML::Key << "skipped" << YAML::Value << r.skipped_steps << YAML::Key << "objective" << YAML::Value
+           << exact(objective) << YAML::Key << "gradient_norm" << YAML::Value << exact(r.gradient_norm)
+           << YAML::Key << "restarts" << YAML::Value << r.restarts;
+    return std::to_string(r.step) + " steps, objective " + exact(objective);
+  }
 };
 
 }  // namespace dynaopt

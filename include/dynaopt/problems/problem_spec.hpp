@@ -13,7 +13,9 @@ namespace dynaopt {
 
 using ProblemSpec = std::variant<RosenbrockSpec, MnistSpec, NanosphereSpec>;
 
-const std::vector<TypeSummary>& problem_kinds();
-ProblemSpec read_problem(const DeckSection& section);
+// The readers of each problem's `problem` section (its `type` read already); the registry
+// (registry.hpp) names them.
+RosenbrockSpec read_rosenbrock(const DeckSection& section);
+MnistSpec read_mnist(const DeckSection& section);
 
 }  // namespace dynaopt

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "dynaopt/core/comm.hpp"
+#include "dynaopt/core/gather.hpp"
 #include "dynaopt/problems/problem.hpp"
 
 namespace dynaopt {
@@ -21,8 +22,8 @@ template <class Scalar, class Device>
 class Rosenbrock : public Problem<Scalar, Device> {
  public:
   using typename Problem<Scalar, Device>::space_type;
-  using typename Problem<Scalar, Device>::const_view;
   using typename Problem<Scalar, Device>::view_type;
+  using const_view = Kokkos::View<const Scalar*, Device>;
 
   Rosenbrock(RosenbrockSpec spec, const Comm& comm) : spec_(std::move(spec)), comm_(comm) {
     const auto d = static_cast<std::size_t>(spec_.dimension);
@@ -30,21 +31,33 @@ class Rosenbrock : public Problem<Scalar, Device> {
       throw std::invalid_argument("rosenbrock: dimension " + std::to_string(d) + " is smaller than the " +
                                   std::to_string(comm_.size()) + " ranks it is split over");
     std::tie(begin_, end_) = comm_.block(d);
+    GroupTable groups;
+    groups.add("x", end_ - begin_, 1.0, begin_, d);
+    space_ = space_type(std::move(groups));
+    auto host = Kokkos::create_mirror_view(space_.x);
+    for (std::size_t i = begin_; i < end_; ++i) host(i - begin_) = Scalar(spec_.x0[i]);
+    Kokkos::deep_copy(space_.x, host);
   }
 
   std::string name() const override { return "rosenbrock"; }
+  space_type& space() override { return space_; }
+  Forces force(const view_type& point, long) override { return evaluate(point, space_.g); }
 
-  space_type make_space() const override {
-    GroupTable groups;
-    groups.add("x", end_ - begin_, 1.0, begin_, static_cast<std::size_t>(spec_.dimension));
-    space_type space(std::move(groups));
-    auto host = Kokkos::create_mirror_view(space.x);
-    for (std::size_t i = begin_; i < end_; ++i) host(i - begin_) = Scalar(spec_.x0[i]);
-    Kokkos::deep_copy(space.x, host);
-    return space;
+  // The integrator's results, and x itself when it is small enough to read.
+  std::string finish(const StepRecord& record, RunOutput& output, YAML::Emitter& result) override {
+    const std::string summary = Problem<Scalar, Device>::finish(record, output, result);
+    const std::vector<double> x = gather_parameters(comm_, space_);
+    if (x.size() <= 1000) {
+      result << YAML::Key << "x" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+      for (double v : x) result << exact(v);
+      result << YAML::EndSeq;
+    }
+    return summary;
   }
 
-  Evaluation evaluate(const const_view& point, const view_type& gradient) override {
+  // V and its gradient at `point` (this rank's block), collective: the objective is summed over
+  // the ranks and is not finite when any rank's gradient is not.
+  Forces evaluate(const const_view& point, const view_type& gradient) {
     const std::size_t n = end_ - begin_;
     const auto last_global = static_cast<std::size_t>(spec_.dimension) - 1;
     Scalar ends[2];
@@ -75,13 +88,14 @@ class Rosenbrock : public Problem<Scalar, Device> {
         },
         local);
     const double objective = comm_.sum(local);
-    return Evaluation{objective, {objective}};
+    return Forces{objective, {objective}};
   }
 
  private:
   RosenbrockSpec spec_;
   const Comm& comm_;
   std::size_t begin_ = 0, end_ = 0;
+  space_type space_;
 };
 
 }  // namespace dynaopt

@@ -3,7 +3,8 @@
 // P contiguous shards, one per rank; each rank sums the loss and gradient of its shard, and one
 // allreduce of the flat gradient (with the loss riding in one extra slot) gives every rank the
 // batch's gradient. The optimizer then advances all layers (groups) in one fused launch, each
-// with Dyna's per-layer step 2 gamma / fan_in.
+// with Dyna's per-layer step 2 gamma / fan_in. A problem of the integrator: a step is a batch,
+// a cycle an epoch, at whose end the accuracies are measured and the history row written.
 #include <Kokkos_Core.hpp>
 #include <chrono>
 #include <cmath>
@@ -20,8 +21,7 @@
 #include "dynaopt/core/format.hpp"
 #include "dynaopt/core/nonfinite_guard.hpp"
 #include "dynaopt/core/run_spec.hpp"
-#include "dynaopt/optim/make_optimizer.hpp"
-#include "dynaopt/problems/minimize.hpp"
+#include "dynaopt/problems/problem.hpp"
 #include "dynaopt/problems/mnist/dataset.hpp"
 #include "dynaopt/problems/mnist/dense_model.hpp"
 #include "dynaopt/problems/mnist/mnist_spec.hpp"
@@ -37,17 +37,16 @@ struct TrainingResult {
   double seconds = 0;
 };
 
-inline const char* training_history_header() {
-  return "epoch,step,objective,train_accuracy,validation_accuracy,test_accuracy,skipped,seconds";
-}
-
 template <class Scalar, class Device>
-class MnistTrainer {
+class MnistTrainer : public Problem<Scalar, Device> {
  public:
   using execution_space = typename Device::execution_space;
+  using typename Problem<Scalar, Device>::space_type;
+  using typename Problem<Scalar, Device>::view_type;
 
-  MnistTrainer(const MnistSpec& spec, const OptimizerSpec& optimizer, const RunSpec& run, const Comm& comm)
-      : spec_(spec), comm_(comm), model_(widths(spec)), guard_(run) {
+  // `sharded`: each rank keeps the optimizer state of one block of the parameters only.
+  MnistTrainer(const MnistSpec& spec, bool sharded, const Comm& comm)
+      : spec_(spec), comm_(comm), model_(widths(spec)) {
     const MnistSet train = load_mnist(spec.train_images, spec.train_labels);
     const MnistSet test = load_mnist(spec.test_images, spec.test_labels);
     const std::size_t n = spec.train_limit > 0 ? std::min<std::size_t>(spec.train_limit, train.labels.size())
@@ -81,73 +80,111 @@ class MnistTrainer {
     shard_images_ = Kokkos::View<Scalar**, Kokkos::LayoutRight, Device>("mnist::shard_images", capacity,
                                                                         train_.images.extent(1));
     shard_labels_ = Kokkos::View<int*, Device>("mnist::shard_labels", capacity);
-    sharded_ = optimizer.sharded && comm.size() > 1;
+    sharded_ = sharded && comm.size() > 1;
     if (sharded_) {
       owned_ = owned_block(space_, comm);
       Kokkos::deep_copy(owned_.x, Kokkos::subview(space_.x, comm.block(space_.size())));
       look_ahead_ = Kokkos::View<Scalar*, Device>("mnist::look_ahead", space_.size());
     }
-    optimizer_ = make_optimizer(optimizer, sharded_ ? owned_ : space_);
     shuffle_.seed(static_cast<unsigned long>(spec.seed) + 1);
   }
 
   std::size_t parameter_count() const { return space_.size(); }
   std::size_t batches_per_epoch() const { return batches_; }
-  const ParameterSpace<Scalar, Device>& space() const { return space_; }
+  // All the parameters (the optimizer integrates space(), this rank's block when sharded).
+  const ParameterSpace<Scalar, Device>& parameters() const { return space_; }
+  const TrainingResult& result() const { return result_; }
 
-  // Trains on to spec.epochs from wherever the run stands; `after_epoch(epoch)` follows every
-  // epoch (checkpoints).
-  TrainingResult train(std::ostream* history, std::ostream* log, const std::function<void(long)>& after_epoch = {}) {
-    const auto start = std::chrono::steady_clock::now();
-    const double earlier = result_.seconds;  // the epochs before a restart
-    while (result_.epochs < spec_.epochs) {
-      const long epoch = ++result_.epochs;
-      result_.loss = train_epoch(log);
-      result_.train_accuracy = accuracy(train_);
-      result_.validation_accuracy = accuracy(validation_);
-      result_.test_accuracy = accuracy(test_);
-      if (result_.best_epoch == 0 || result_.validation_accuracy > best_validation_) {
-        best_validation_ = result_.validation_accuracy;
-        result_.best_epoch = epoch;
-        result_.best_validation_test_accuracy = result_.test_accuracy;
-      }
-      result_.seconds = earlier + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      if (history)
-        *history << epoch << ',' << steps_ << ',' << exact(result_.loss) << ',' << exact(result_.train_accuracy)
-                 << ',' << exact(result_.validation_accuracy) << ',' << exact(result_.test_accuracy) << ','
-                 << guard_.skipped() << ',' << result_.seconds << '\n';
-      if (log) {
-        const double eta = result_.seconds / double(epoch) * double(spec_.epochs - epoch);
-        char line[200];
-        std::snprintf(line, sizeof line,
-                      "epoch %4ld/%ld  loss %.6f  train %.4f  validation %.4f  test %.4f  %7.2f s  ETA %.1f s",
-                      epoch, spec_.epochs, result_.loss, result_.train_accuracy, result_.validation_accuracy,
-                      result_.test_accuracy, result_.seconds, eta);
-        *log << line << std::endl;
-      }
-      if (after_epoch) after_epoch(epoch);
-    }
-    return result_;
+  // --- The integrator's hooks.
+  std::string name() const override { return "mnist"; }
+  space_type& space() override { return sharded_ ? owned_ : space_; }
+  Schedule schedule(const RunSpec&) const override {
+    return {spec_.epochs * long(batches_), long(batches_), 1, 1, "epoch"};
+  }
+  bool replicated() const override { return !sharded_; }
+  std::string banner() const override {
+    return "mnist: " + std::to_string(space_.size()) + " parameters, " + std::to_string(batches_) +
+           " batches per epoch, " + std::to_string(comm_.size()) + " rank(s)";
   }
 
-  // One pass over the training images in a fresh random order (the same on every rank);
-  // returns the mean loss per image of the batches applied.
-  double train_epoch(std::ostream* log = nullptr) {
-    order_.resize(train_.size());
-    for (std::size_t i = 0; i < order_.size(); ++i) order_[i] = int(i);
-    std::shuffle(order_.begin(), order_.end(), shuffle_);
-    double epoch_loss = 0;
-    for (std::size_t b = 0; b < batches_; ++b) {
-      const std::size_t first = b * order_.size() / batches_, last = (b + 1) * order_.size() / batches_;
-      const double batch_loss = batch_step(order_, first, last, log);
-      if (std::isfinite(batch_loss)) epoch_loss += spec_.mean_gradient ? batch_loss * double(last - first) : batch_loss;
+  // A batch: this rank's contiguous shard of the step's slice of the epoch's random order
+  // (drawn at the epoch's first batch, the same on every rank), its loss and gradient summed
+  // over the ranks. Not finite when any rank's loss or gradient is not.
+  Forces force(const view_type& point, long step) override {
+    const std::size_t b = std::size_t((step - 1) % long(batches_));
+    if (b == 0) {
+      order_.resize(train_.size());
+      for (std::size_t i = 0; i < order_.size(); ++i) order_[i] = int(i);
+      std::shuffle(order_.begin(), order_.end(), shuffle_);
+      epoch_loss_ = 0;
+      if (!clock_running_) clock_ = std::chrono::steady_clock::now(), earlier_ = result_.seconds, clock_running_ = true;
     }
-    return epoch_loss / double(order_.size());
+    const std::size_t first = b * order_.size() / batches_, last = (b + 1) * order_.size() / batches_;
+    const double loss = batch_loss(full_point(point), first, last);
+    if (std::isfinite(loss)) epoch_loss_ += spec_.mean_gradient ? loss * double(last - first) : loss;
+    return Forces{loss, std::vector<double>(std::size_t(space().group_count()), loss)};
   }
 
-  // The epoch counter, the data order's random state, the parameters and the optimizer's state:
-  // checkpoints are taken between epochs, where that is all the data cursor there is.
-  void archive(StateArchive& state) {
+  // Sharded: every rank's block of the new parameters, assembled on all ranks.
+  void constrain(Optimizer<Scalar, Device>&) override {
+    if (sharded_) comm_.gather_blocks(owned_.x, space_.x);
+  }
+
+  // An epoch's end: its mean loss and the accuracies of the parameters it ends with.
+  void end_cycle(const StepRecord& record) override {
+    const long epoch = record.cycle;
+    result_.epochs = epoch;
+    steps_ = record.step;
+    result_.loss = epoch_loss_ / double(order_.size());
+    result_.train_accuracy = accuracy(train_);
+    result_.validation_accuracy = accuracy(validation_);
+    result_.test_accuracy = accuracy(test_);
+    if (result_.best_epoch == 0 || result_.validation_accuracy > best_validation_) {
+      best_validation_ = result_.validation_accuracy;
+      result_.best_epoch = epoch;
+      result_.best_validation_test_accuracy = result_.test_accuracy;
+    }
+    result_.seconds = earlier_ + std::chrono::duration<double>(std::chrono::steady_clock::now() - clock_).count();
+  }
+
+  // One row per epoch; the energies are those after the epoch's last batch, its total the
+  // batch's loss plus the kinetic energy.
+  std::string history_header() const override {
+    return "epoch,step,objective,train_accuracy,validation_accuracy,test_accuracy,skipped,seconds,kinetic_energy,"
+           "total_energy";
+  }
+  void history_row(std::ostream& out, const StepRecord& r) override {
+    out << result_.epochs << ',' << steps_ << ',' << exact(result_.loss) << ',' << exact(result_.train_accuracy) << ','
+        << exact(result_.validation_accuracy) << ',' << exact(result_.test_accuracy) << ',' << r.skipped_steps << ','
+        << result_.seconds << ',' << exact(r.total.kinetic_energy) << ',' << exact(r.total_energy()) << '\n';
+  }
+  void log_line(std::ostream& out, const StepRecord& r, const RunSpec&) override {
+    const long epoch = r.cycle;
+    const double eta = result_.seconds / double(epoch) * double(spec_.epochs - epoch);
+    char line[200];
+    std::snprintf(line, sizeof line,
+                  "epoch %4ld/%ld  loss %.6f  train %.4f  validation %.4f  test %.4f  %7.2f s  ETA %.1f s", epoch,
+                  spec_.epochs, result_.loss, result_.train_accuracy, result_.validation_accuracy,
+                  result_.test_accuracy, result_.seconds, eta);
+    out << line << std::endl;
+  }
+  std::string finish(const StepRecord&, RunOutput&, YAML::Emitter& out) override {
+    std::ostringstream seconds;
+    seconds << result_.seconds;
+    out << YAML::Key << "epochs" << YAML::Value << result_.epochs << YAML::Key << "objective" << YAML::Value
+        << exact(result_.loss) << YAML::Key << "train_accuracy" << YAML::Value << exact(result_.train_accuracy)
+        << YAML::Key << "validation_accuracy" << YAML::Value << exact(result_.validation_accuracy) << YAML::Key
+        << "test_accuracy" << YAML::Value << exact(result_.test_accuracy) << YAML::Key << "best_epoch" << YAML::Value
+        << result_.best_epoch << YAML::Key << "best_validation_test_accuracy" << YAML::Value
+        << exact(result_.best_validation_test_accuracy) << YAML::Key << "seconds" << YAML::Value << seconds.str();
+    std::ostringstream summary;
+    summary << "test accuracy " << result_.test_accuracy;
+    return summary.str();
+  }
+
+  // The epoch's results and the data order's random state: checkpoints are taken between
+  // epochs, where that is all the data cursor there is.
+  void archive(StateArchive& state) override {
     state.field("mnist.epoch", result_.epochs);
     state.field("mnist.steps", steps_);
     state.field("mnist.loss", result_.loss);
@@ -163,10 +200,7 @@ class MnistTrainer {
     std::string text = engine.str();
     state.field("mnist.shuffle", text);
     if (state.loading()) std::istringstream(text) >> shuffle_;
-    guard_.archive(state);
-    state.field("x", space_.x);
-    if (sharded_) state.field("x.owned", owned_.x);
-    optimizer_->archive(state);
+    if (sharded_) state.field("x.full", space_.x);
   }
 
  // Kernels of a batch step. Public only because nvcc rejects extended (device) lambdas in
@@ -213,15 +247,15 @@ class MnistTrainer {
     return w;
   }
 
-  // One optimizer step on the batch order[first, last): this rank's contiguous shard of it.
-  // Returns the batch loss (not finite for a step the non-finite guard skipped).
-  double batch_step(const std::vector<int>& order, std::size_t first, std::size_t last, std::ostream* log) {
+  // The loss and gradient of the batch order_[first, last) at `point` (all the parameters),
+  // summed over the ranks: into space_.g, or, sharded, this rank's block of it into owned_.g.
+  double batch_loss(const Kokkos::View<const Scalar*, Device>& point, std::size_t first, std::size_t last) {
     const std::size_t batch = last - first;
     const auto [lo, hi] = comm_.block(batch);
     const std::size_t rows = hi - lo, begin = first + lo;  // C++17 lambdas cannot capture lo itself
+    const std::vector<int>& order = order_;
     const auto [images, labels] = gather(train_, rows, [&](std::size_t r) { return order[begin + r]; });
 
-    const auto point = evaluation_point();
     double loss = rows > 0 ? model_.loss_and_gradient(point, images, labels, space_.g) : 0.0;
     if (rows == 0) Kokkos::deep_copy(space_.g, Scalar(0));
     if (comm_.is_root()) loss += model_.add_l2(point, space_.g, spec_.l2);  // once per batch
@@ -230,29 +264,23 @@ class MnistTrainer {
     // A non-finite value in this rank's gradient turns its loss into NaN, and so the sum.
     const Scalar local_loss = Scalar(loss * double(scale) + nonfinite_marker(space_.g));
     Scalar global = 0;
-    const long step = ++steps_;
     if (sharded_) {
       // Each rank needs the summed gradient of its own block only.
       global = Scalar(comm_.sum(double(local_loss)));
       comm_.sum_scatter(space_.g, owned_.g);
-      if (!guard_.admit(double(global), step, *optimizer_, owned_, log)) return double(global);
-      optimizer_->step(owned_, std::vector<double>(std::size_t(owned_.group_count()), double(global)));
-      comm_.gather_blocks(owned_.x, space_.x);
     } else {
       Kokkos::deep_copy(Kokkos::subview(reduce_buffer_, space_.size()), local_loss);
       comm_.sum_in_place(reduce_buffer_);
       Kokkos::deep_copy(global, Kokkos::subview(reduce_buffer_, space_.size()));
-      if (!guard_.admit(double(global), step, *optimizer_, space_, log)) return double(global);
-      optimizer_->step(space_, std::vector<double>(std::size_t(space_.group_count()), double(global)));
     }
     return double(global);
   }
 
-  // Where this batch's gradient is taken: the optimizer's evaluation point, assembled from the
-  // ranks' blocks when the state is sharded and the point is not the parameters themselves.
-  Kokkos::View<const Scalar*, Device> evaluation_point() {
-    if (!sharded_) return optimizer_->evaluation_point(space_);
-    const auto point = optimizer_->evaluation_point(owned_);
+  // Where this batch's gradient is taken, as all the parameters: the optimizer's evaluation
+  // point, assembled from the ranks' blocks when the state is sharded and the point is not
+  // the parameters themselves.
+  Kokkos::View<const Scalar*, Device> full_point(const view_type& point) {
+    if (!sharded_) return point;
     if (point.data() == owned_.x.data()) return space_.x;
     comm_.gather_blocks(point, look_ahead_);
     return look_ahead_;
@@ -299,13 +327,15 @@ class MnistTrainer {
   bool sharded_ = false;
   ParameterSpace<Scalar, Device> owned_;           // sharded: this rank's block, and its state
   Kokkos::View<Scalar*, Device> look_ahead_;       // sharded: the assembled evaluation point
-  std::unique_ptr<Optimizer<Scalar, Device>> optimizer_;
-  NonfiniteGuard guard_;
   TrainingResult result_;
   double best_validation_ = 0;
   std::mt19937_64 shuffle_{0};
   std::vector<int> order_;
-  long steps_ = 0;  // batches taken, applied or skipped
+  double epoch_loss_ = 0;  // the epoch's batch losses so far
+  long steps_ = 0;         // batches taken, applied or skipped, at the last epoch's end
+  std::chrono::steady_clock::time_point clock_;  // when this process took its first batch
+  double earlier_ = 0;                           // seconds of the epochs before a restart
+  bool clock_running_ = false;
 };
 
 }  // namespace dynaopt

@@ -30,6 +30,11 @@ void with_layer_capacity(int layers, F&& f) {
   else f(std::integral_constant<int, NanosphereSpec::max_layers>{});
 }
 
+// A layer's table does not cover a wavelength of the band.
+struct OutsideTable : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+
 // One design at one wavelength: Cabs, Qabs and dCabs/dt per layer.
 struct SpectrumPoint {
   double wavelength_nm, cabs, qabs;
@@ -63,7 +68,7 @@ class AbsorptionModel {
         try {
           index(i, l) = table ? table->index(q.wavelengths[i]) : layer.model.index(q.wavelengths[i]);
         } catch (const std::out_of_range& e) {
-          throw std::invalid_argument("problem.layers[" + std::to_string(l) + "]: " + e.what());
+          throw OutsideTable("problem.layers[" + std::to_string(l) + "]: " + e.what());
         }
       }
     }
@@ -76,7 +81,8 @@ class AbsorptionModel {
   std::size_t wavelength_count() const { return wavelengths_host_.size(); }
 
   // The orders a sphere of outer radius `radius` needs at the worst wavelength (every layer
-  // taken at that radius, which bounds each |m_l x_l|); throws when max_orders is too few.
+  // taken at that radius, which bounds each |m_l x_l|); throws when max_orders is too few,
+  // with `key` (if any) leading the message.
   void require_orders(double radius, const std::string& key) const {
     constexpr double pi = 3.14159265358979323846;
     for (std::size_t i = 0; i < wavelengths_host_.size(); ++i) {
@@ -85,7 +91,7 @@ class AbsorptionModel {
       const std::vector<double> x(m.size(), 2 * pi * spec_.host_index * radius / wavelengths_host_[i]);
       const int orders = term_count(layers_, m.data(), x.data());
       if (orders >= max_orders)
-        throw std::invalid_argument(key + ": a " + exact(radius) + " nm sphere at " + exact(wavelengths_host_[i]) +
+        throw std::invalid_argument((key.empty() ? "" : key + ": ") + "a " + exact(radius) + " nm sphere at " + exact(wavelengths_host_[i]) +
                                     " nm needs " + std::to_string(orders) + " multipole orders; the kernels sum at most " +
                                     std::to_string(max_orders - 1));
     }

@@ -40,7 +40,26 @@ struct NanosphereSpec {
   nanosphere::Quadrature quadrature() const;
 };
 
-const char* measure_name(nanosphere::AbsorptionMeasure measure);
+inline constexpr Named<nanosphere::AbsorptionMeasure> absorption_measures[] = {
+    {nanosphere::AbsorptionMeasure::cabs, "cabs"},
+    {nanosphere::AbsorptionMeasure::qabs, "qabs"},
+    {nanosphere::AbsorptionMeasure::cabs_per_volume, "cabs_per_volume"}};
+inline const char* measure_name(nanosphere::AbsorptionMeasure measure) { return name_of(absorption_measures, measure); }
+
+inline constexpr Named<nanosphere::Band::Rule> band_rules[] = {{nanosphere::Band::Rule::simpson, "simpson"},
+                                                               {nanosphere::Band::Rule::trapezoid, "trapezoid"}};
+
+// The materials a layer names: an analytic model, or Johnson and Christy's silver table.
+struct NamedMaterial {
+  const char* name;
+  LayerSpec::Source source;
+  nanosphere::Material::Kind kind;
+};
+inline constexpr NamedMaterial named_materials[] = {
+    {"silver_drude", LayerSpec::Source::model, nanosphere::Material::Kind::drude},
+    {"silver_rakic", LayerSpec::Source::model, nanosphere::Material::Kind::silver_rakic},
+    {"silver_johnson_christy", LayerSpec::Source::johnson_christy, nanosphere::Material::Kind::constant},
+    {"silica_malitson", LayerSpec::Source::model, nanosphere::Material::Kind::silica_malitson}};
 
 NanosphereSpec read_nanosphere(const DeckSection& section);
 

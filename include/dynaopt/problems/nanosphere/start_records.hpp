@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "dynaopt/core/deck.hpp"
+
 namespace dynaopt {
 
 // What became of one start.
@@ -17,7 +19,11 @@ struct StartRecord {
   std::vector<double> thickness;  // nm
 };
 
-const char* status_name(StartRecord::Status status);
+// "step_limit": the run's steps ran out while the start was still moving.
+inline constexpr Named<StartRecord::Status> start_statuses[] = {{StartRecord::Status::running, "step_limit"},
+                                                                {StartRecord::Status::converged, "converged"},
+                                                                {StartRecord::Status::failed, "failed"}};
+inline const char* status_name(StartRecord::Status status) { return name_of(start_statuses, status); }
 
 // One distinct local optimum: the best start of a cluster of final designs.
 struct Optimum {

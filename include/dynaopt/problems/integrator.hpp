@@ -1,0 +1,194 @@
+#pragma once
+// The one time loop of every problem, in the order of an explicit FEA code's cycle:
+//   force pass    problem.force(optimizer.evaluation_point())        the active groups only
+//   non-finite    the run's policy, for the whole problem or group by group
+//   integrate     optimizer.step(), with statistics on sampled steps  one fused launch
+//   constrain     problem.constrain()                                  bounds, projections
+//   diagnostics   one allreduce: statistics, energy, the problem's slots; convergence
+//   output        history row, log line, end of cycle, checkpoint
+// The integrator owns the step counter, the non-finite policy, the sampling of history, log and
+// statistics, and the archive of its own state; a problem supplies hooks (problem.hpp) and
+// keeps no loop of its own. LAMMPS' Verlet::run with its fix hooks is the model.
+#include <cmath>
+#include <functional>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "dynaopt/core/checkpoint.hpp"
+#include "dynaopt/core/comm.hpp"
+#include "dynaopt/core/nonfinite_guard.hpp"
+#include "dynaopt/core/reduction.hpp"
+#include "dynaopt/core/run_spec.hpp"
+#include "dynaopt/optim/optimizer.hpp"
+#include "dynaopt/problems/problem.hpp"
+
+namespace dynaopt {
+
+template <class Scalar, class Device>
+class Integrator {
+ public:
+  using problem_type = Problem<Scalar, Device>;
+  using optimizer_type = Optimizer<Scalar, Device>;
+
+  Integrator(problem_type& problem, optimizer_type& optimizer, const RunSpec& run, const Comm& comm)
+      : problem_(problem),
+        optimizer_(optimizer),
+        run_(run),
+        comm_(comm),
+        schedule_(problem.schedule(run)),
+        guard_(run, problem.independent_groups() ? problem.space().group_count() : 1),
+        statistics_("dynaopt::statistics", std::size_t(problem.space().group_count())),
+        statistics_host_(Kokkos::create_mirror_view(statistics_)) {}
+
+  // Where the history rows and log lines go (nullptr: nowhere), and what follows every cycle
+  // (the checkpoints: `after_cycle(cycle)`).
+  void output(std::ostream* history, std::ostream* log) { history_ = history, log_ = log; }
+  void after_cycle(std::function<void(long)> hook) { after_cycle_ = std::move(hook); }
+
+  // Steps on from wherever the run stands to the end of the schedule, or until the problem is
+  // done or |g|_2 <= run.gradient_tolerance. Collective. Returns the last step's record.
+  const StepRecord& run() {
+    while (record_.step < schedule_.steps && !finished_) cycle_step();
+    return record_;
+  }
+
+  const StepRecord& record() const { return record_; }
+
+  // The integrator's position, the parameters, the optimizer's state and the problem's.
+  void archive(StateArchive& state) {
+    state.field("integrator.step", record_.step);
+    state.field("integrator.gradient_norm", record_.gradient_norm);
+    state.field("integrator.converged", record_.converged);
+    state.field("integrator.finished", finished_);
+    state.field("integrator.skipped", record_.skipped_steps);
+    guard_.archive(state);
+    state.field("x", problem_.space().x);
+    optimizer_.archive(state);
+    problem_.archive(state);
+    if (state.loading()) record_.cycle = record_.step / schedule_.steps_per_cycle;
+  }
+
+ private:
+  void cycle_step() {
+    auto& space = problem_.space();
+    const long step = ++record_.step;
+    const bool cycle_end = step % schedule_.steps_per_cycle == 0 || step == schedule_.steps;
+    const long cycle = (step + schedule_.steps_per_cycle - 1) / schedule_.steps_per_cycle;
+    const long last_cycle = (schedule_.steps + schedule_.steps_per_cycle - 1) / schedule_.steps_per_cycle;
+    const bool history_cycle = cycle % schedule_.history_every == 0 || cycle == last_cycle;
+    const bool log_cycle =
+        schedule_.log_every > 0 && (cycle % schedule_.log_every == 0 || cycle == 1 || cycle == last_cycle);
+    const bool sampled = run_.gradient_tolerance > 0 || problem_.reduce_every_step() ||
+                         (cycle_end && (history_cycle || log_cycle));
+
+    // Force pass.
+    const Forces forces = problem_.force(optimizer_.evaluation_point(space), step);
+    record_.objective = forces.objective;
+
+    // The non-finite policy.
+    long failed = 0, skipped = 0;
+    if (problem_.independent_groups()) {
+      std::vector<int> stepping;
+      for (int k : problem_.active_groups()) {
+        const auto verdict = guard_.judge(k, forces.group_objective[std::size_t(k)], optimizer_, space);
+        if (verdict == NonfiniteGuard::Verdict::step) stepping.push_back(k);
+        else if (verdict == NonfiniteGuard::Verdict::skip) ++skipped;
+        else problem_.retire(k, step), ++failed;
+      }
+      if (skipped > 0) problem_.select(stepping);
+      record_.skipped = false;
+    } else {
+      record_.skipped = !guard_.admit(forces.objective, step, optimizer_, space, log_);
+    }
+
+    // Integration and constraint passes.
+    if (!record_.skipped) {
+      optimizer_.step(space, forces.group_objective, sampled ? statistics_ : StatisticsView<Device>());
+      problem_.constrain(optimizer_);
+    }
+    if (skipped > 0) problem_.select(problem_.active_groups());
+
+    // Diagnostics: one allreduce.
+    record_.sampled = sampled && !record_.skipped;
+    Reduction reduction;
+    std::vector<Reduction::StatisticsSlot> slots;
+    std::size_t nonfinite_slot = 0;
+    if (record_.sampled) {
+      Kokkos::deep_copy(statistics_host_, statistics_);
+      record_.groups.assign(statistics_host_.data(), statistics_host_.data() + statistics_host_.extent(0));
+      if (problem_.independent_groups()) {
+        GroupStatistics local;  // a group lives on one rank: only the batch's total is summed
+        for (const auto& s : record_.groups) local += s;
+        slots.push_back(reduction.add(local));
+      } else if (!problem_.replicated()) {
+        for (const auto& s : record_.groups) slots.push_back(reduction.add(s));
+      }
+    }
+    if (problem_.independent_groups()) nonfinite_slot = reduction.sum(double(skipped)), reduction.sum(double(failed));
+    problem_.contribute(reduction);
+    comm_.reduce(reduction);
+    if (record_.sampled) {
+      if (!problem_.independent_groups() && !problem_.replicated())
+        for (std::size_t k = 0; k < slots.size(); ++k) record_.groups[k] = reduction.statistics_at(slots[k]);
+      record_.total = GroupStatistics{};
+      if (problem_.independent_groups()) record_.total = reduction.statistics_at(slots[0]);
+      else
+        for (const auto& s : record_.groups) record_.total += s;
+      record_.gradient_norm = std::sqrt(record_.total.grad_sq_sum);
+      record_.converged = run_.gradient_tolerance > 0 && record_.gradient_norm <= run_.gradient_tolerance;
+    }
+    if (problem_.independent_groups())
+      report_nonfinite(long(reduction.sum_at(nonfinite_slot)), long(reduction.sum_at(nonfinite_slot + 1)), step);
+    record_.restarts = 0;
+    for (long r : optimizer_.restarts()) record_.restarts += r;
+    if (!problem_.independent_groups()) record_.skipped_steps = guard_.skipped();
+    finished_ = problem_.settle(reduction, record_) || record_.converged;
+
+    // Output. A cycle of one step that was skipped has no row or line of its own (the
+    // policy's message says what happened); a longer cycle always ends with its row.
+    if (cycle_end) {
+      record_.cycle = cycle;
+      const bool quiet = record_.skipped && schedule_.steps_per_cycle == 1;
+      record_.history_due = !quiet && (history_cycle || finished_);
+      record_.log_due = !quiet && log_cycle;
+      problem_.end_cycle(record_);
+      if (history_ && record_.history_due) problem_.history_row(*history_, record_);
+      if (log_ && record_.log_due) problem_.log_line(*log_, record_, run_);
+      if (after_cycle_) after_cycle_(cycle);
+    }
+  }
+
+  // Independent groups: every rank knows how many were skipped and failed anywhere this step,
+  // so all of them end the run together under `abort`.
+  void report_nonfinite(long skipped, long failed, long step) {
+    record_.skipped_steps += skipped;
+    const std::string at = " non-finite at step " + std::to_string(step);
+    if (failed > 0 && guard_.policy() == NonfinitePolicy::abort)
+      throw CollectiveError(std::to_string(failed) + " group(s)" + at + " (run.on_nonfinite: abort)");
+    if (!log_) return;
+    if (skipped > 0)
+      *log_ << skipped << " group(s)" << at << ": step skipped (" << policy_name(guard_.policy()) << ", "
+            << record_.skipped_steps << " so far)" << std::endl;
+    if (failed > 0)
+      *log_ << failed << " group(s)" << at << " retired as failed (non-finite more than run.max_consecutive_skips: "
+            << run_.max_consecutive_skips << " steps in a row)" << std::endl;
+  }
+
+  problem_type& problem_;
+  optimizer_type& optimizer_;
+  const RunSpec& run_;
+  const Comm& comm_;
+  Schedule schedule_;
+  NonfiniteGuard guard_;
+  StatisticsView<Device> statistics_;
+  typename StatisticsView<Device>::HostMirror statistics_host_;
+  StepRecord record_;
+  bool finished_ = false;
+  std::ostream* history_ = nullptr;
+  std::ostream* log_ = nullptr;
+  std::function<void(long)> after_cycle_;
+};
+
+}  // namespace dynaopt

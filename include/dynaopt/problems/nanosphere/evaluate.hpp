@@ -1,0 +1,83 @@
+#pragma once
+// run.mode evaluate: one design's spectrum (spectrum.csv) and its band averages with their
+// gradients (result.yaml), through the same force pass the optimizer uses, with the design as
+// a batch of one. Takes no steps.
+#include <yaml-cpp/yaml.h>
+
+#include <Kokkos_Core.hpp>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dynaopt/core/comm.hpp"
+#include "dynaopt/core/format.hpp"
+#include "dynaopt/core/run_output.hpp"
+#include "dynaopt/problems/nanosphere/absorption_model.hpp"
+#include "dynaopt/problems/run.hpp"
+
+namespace dynaopt::nanosphere {
+
+template <class Device>
+void evaluate_design(const NanosphereSpec& spec, const Job& job, const Comm& comm) {
+  // The design as given, even outside the optimizer's bounds: the force pass projects onto
+  // bounds that never bind.
+  NanosphereSpec unbounded = spec;
+  unbounded.min_thickness = 0;
+  unbounded.max_radius = std::numeric_limits<double>::infinity();
+  const auto model = on_all_ranks(comm, [&] {
+    auto m = std::make_unique<AbsorptionModel<Device>>(unbounded);
+    double radius = 0;
+    for (double t : spec.thickness) radius += t;
+    m->require_orders(radius, "problem.thickness");
+    return m;
+  });
+  const std::size_t layers = spec.layers.size();
+  RunOutput output(comm, job.output.directory);
+  std::string header = "wavelength_nm,cabs_nm2,qabs";
+  for (std::size_t l = 1; l <= layers; ++l) header += ",dcabs_dt" + std::to_string(l);
+  if (std::ostream* spectrum = output.file("spectrum.csv", header))
+    for (const auto& p : model->spectrum(spec.thickness)) {
+      *spectrum << exact(p.wavelength_nm) << ',' << exact(p.cabs) << ',' << exact(p.qabs);
+      for (double d : p.dcabs_dt) *spectrum << ',' << exact(d);
+      *spectrum << '\n';
+    }
+  // The band averages through the force pass itself, with the design as a batch of one.
+  Kokkos::View<int*, Device> designs("designs", 1);
+  Kokkos::View<double**, Kokkos::LayoutRight, Device> design("design", 1, layers), gradient("gradient", 1, layers);
+  Kokkos::View<double*, Device> value("value", 1);
+  Kokkos::deep_copy(Kokkos::subview(design, 0, Kokkos::ALL),
+                    Kokkos::View<const double*, Kokkos::HostSpace>(spec.thickness.data(), layers));
+  // Value and gradient of one band average: (J, dJ/dt_1, ..., dJ/dt_L).
+  const auto average = [&](AbsorptionMeasure measure) {
+    model->band_average(designs, 1, design, 1, 1, measure, value, gradient);
+    auto v = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), value);
+    auto g = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), gradient);
+    std::vector<double> j = {v(0)};
+    for (std::size_t l = 0; l < layers; ++l) j.push_back(g(0, l));
+    return j;
+  };
+  YAML::Emitter out;
+  const auto list = [&](std::vector<double>::const_iterator from, std::vector<double>::const_iterator to) {
+    out << YAML::Flow << YAML::BeginSeq;
+    for (auto it = from; it != to; ++it) out << exact(*it);
+    out << YAML::EndSeq;
+  };
+  const std::vector<double> cabs = average(AbsorptionMeasure::cabs);
+  out << YAML::BeginMap;
+  result_header(out, "nanosphere", job, comm);
+  out << YAML::Key << "mode" << YAML::Value << "evaluate" << YAML::Key << "wavelengths" << YAML::Value
+      << model->wavelength_count() << YAML::Key << "thickness" << YAML::Value;
+  list(spec.thickness.begin(), spec.thickness.end());
+  out << YAML::Key << "band_average" << YAML::Value << exact(cabs[0]) << YAML::Key << "gradient" << YAML::Value;
+  list(cabs.begin() + 1, cabs.end());
+  for (const auto measure : {AbsorptionMeasure::qabs, AbsorptionMeasure::cabs_per_volume}) {
+    const std::vector<double> j = average(measure);
+    out << YAML::Key << std::string(measure_name(measure)) + "_band_average" << YAML::Value << exact(j[0])
+        << YAML::Key << std::string(measure_name(measure)) + "_gradient" << YAML::Value;
+    list(j.begin() + 1, j.end());
+  }
+  finish_run(output, out, "band-averaged Cabs " + exact(cabs[0]) + " nm^2", comm);
+}
+
+}  // namespace dynaopt::nanosphere

@@ -1,0 +1,77 @@
+#pragma once
+// A whole run of a deck's job on a problem: the optimizer from the registry, the run's files,
+// checkpoints and restarts around the integrator, and result.yaml. Every problem that takes
+// steps runs through here.
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "dynaopt/core/checkpoint.hpp"
+#include "dynaopt/core/comm.hpp"
+#include "dynaopt/core/run_output.hpp"
+#include "dynaopt/core/run_spec.hpp"
+#include "dynaopt/optim/make_optimizer.hpp"
+#include "dynaopt/problems/integrator.hpp"
+#include "dynaopt/problems/problem_spec.hpp"
+
+namespace dynaopt {
+
+// Everything a deck asks for, validated.
+struct Job {
+  std::string problem_type;  // the registry's name of `problem`
+  ProblemSpec problem;
+  OptimizerSpec optimizer;
+  RunSpec run;
+  OutputSpec output;
+  std::uint64_t deck_hash = 0;  // what a checkpoint must have been written by
+  std::string restart;          // --restart: a checkpoint file or directory
+};
+
+// The keys every result.yaml starts with.
+inline void result_header(YAML::Emitter& result, const std::string& problem, const Job& job, const Comm& comm) {
+  result << YAML::Key << "problem" << YAML::Value << problem << YAML::Key << "optimizer" << YAML::Value
+         << (job.optimizer.type.empty() ? std::string("none") : job.optimizer.type) << YAML::Key << "precision"
+         << YAML::Value << job.run.precision << YAML::Key << "ranks" << YAML::Value << comm.size();
+}
+
+// result.yaml and the run's other files, written atomically by rank 0, and the closing line.
+inline void finish_run(RunOutput& output, YAML::Emitter& result, const std::string& summary, const Comm& comm) {
+  result << YAML::EndMap;
+  output.finish(std::string(result.c_str()) + "\n");
+  if (comm.is_root()) std::cout << "done: " << summary << ", output in " << output.directory() << "/" << std::endl;
+}
+
+// Runs `problem` to the end of the job's schedule (from a checkpoint when job.restart names
+// one). Collective; exceptions as the integrator raises them.
+template <class Scalar, class Device>
+void run_problem(Problem<Scalar, Device>& problem, const Job& job, const Comm& comm) {
+  const auto optimizer = on_all_ranks(comm, [&] { return make_optimizer(job.optimizer, problem.space()); });
+  if (comm.is_root() && !problem.banner().empty()) std::cout << problem.banner() << std::endl;
+  RunOutput output(comm, job.output.directory);
+  std::ostream* history = output.file("history.csv", problem.history_header());
+  Integrator<Scalar, Device> integrator(problem, *optimizer, job.run, comm);
+  integrator.output(history, output.log());
+
+  const Schedule schedule = problem.schedule(job.run);
+  const CheckpointIdentity identity{problem.name(), job.optimizer.type, job.run.precision,
+                                    comm.size(),    job.deck_hash,      schedule.cycle};
+  const Checkpoints checkpoints(comm, job.run.checkpoint, identity, output.log());
+  const auto state = [&](StateArchive& a) {
+    output.archive(a);
+    integrator.archive(a);
+  };
+  if (!job.restart.empty()) checkpoints.restore(job.restart, state);
+  integrator.after_cycle([&](long cycle) { checkpoints.save_if_due(cycle, state); });
+
+  const StepRecord& record = integrator.run();
+  YAML::Emitter result;
+  result << YAML::BeginMap;
+  result_header(result, problem.name(), job, comm);
+  const std::string summary = problem.finish(record, output, result);
+  finish_run(output, result, summary, comm);
+}
+
+}  // namespace dynaopt
