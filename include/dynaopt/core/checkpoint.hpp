@@ -25,7 +25,7 @@ struct CheckpointIdentity {
 
 class Checkpoints {
  public:
-  static constexpr int format_version = 1;
+  static constexpr int format_version = 2;  // 2: the integrator's records (integrator.*, per-group non-finite counts)
   using State = std::function<void(StateArchive&)>;
 
   Checkpoints(const Comm& comm, CheckpointSpec spec, CheckpointIdentity identity, std::ostream* log = nullptr);
