@@ -57,7 +57,10 @@ class Adam : public Optimizer<Scalar, Device> {
   using typename Optimizer<Scalar, Device>::space_type;
 
   Adam(const space_type& space, AdamSettings settings)
-      : settings_(settings), first_("adam::m", space.size()), second_("adam::v", space.size()) {}
+      : Optimizer<Scalar, Device>(/*restart_clock=*/true),
+        settings_(settings),
+        first_(this->state_array("adam.m", space.size())),
+        second_(this->state_array("adam.v", space.size())) {}
 
   void step(space_type& space, const std::vector<double>&,
             const StatisticsView<Device>& statistics = {}) override {
@@ -76,18 +79,6 @@ class Adam : public Optimizer<Scalar, Device> {
     c.decoupled_decay = Scalar(s.decoupled ? s.weight_decay : 0);
     fused_apply("dynaopt::adam", space.chunks, AdamUpdate<Scalar, Device>{space.x, first_, second_, space.g, c},
                 statistics);
-  }
-
-  void reset(const space_type& space, const std::vector<int>& groups) override {
-    fill_groups(space, groups, first_, Scalar(0));
-    fill_groups(space, groups, second_, Scalar(0));
-    if (int(groups.size()) == space.group_count()) this->steps_ = 0;
-  }
-
-  void archive(StateArchive& state) override {
-    Optimizer<Scalar, Device>::archive(state);
-    state.field("adam.m", first_);
-    state.field("adam.v", second_);
   }
 
  private:

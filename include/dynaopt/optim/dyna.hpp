@@ -72,8 +72,8 @@ class Dyna : public Optimizer<Scalar, Device> {
 
   Dyna(const space_type& space, DynaSettings settings)
       : settings_(settings),
-        omega_sq_("dyna::omega_sq", space.size()),
-        velocity_("dyna::velocity", space.size()),
+        omega_sq_(this->state_array("dyna.omega_sq", space.size())),
+        velocity_(this->state_array("dyna.velocity", space.size())),
         coefficients_("dyna::coefficients", space.group_count()),
         total_weight_(static_cast<std::size_t>(space.group_count()), 0.0),
         previous_objective_(static_cast<std::size_t>(space.group_count()), 0.0),
@@ -109,15 +109,12 @@ class Dyna : public Optimizer<Scalar, Device> {
 
   // Dyna's own warm restart of the listed groups: t (the damping schedule's clock) goes on.
   void reset(const space_type& space, const std::vector<int>& groups) override {
-    fill_groups(space, groups, omega_sq_, Scalar(0));
-    fill_groups(space, groups, velocity_, Scalar(0));
+    Optimizer<Scalar, Device>::reset(space, groups);
     for (int k : groups) total_weight_[std::size_t(k)] = 0.0;
   }
 
   void archive(StateArchive& state) override {
     Optimizer<Scalar, Device>::archive(state);
-    state.field("dyna.omega_sq", omega_sq_);
-    state.field("dyna.velocity", velocity_);
     state.field("dyna.total_weight", total_weight_);
     state.field("dyna.previous_objective", previous_objective_);
     state.field("dyna.restarts", restarts_);

@@ -57,9 +57,10 @@ class DynaPrototype : public Optimizer<Scalar, Device> {
   using typename Optimizer<Scalar, Device>::space_type;
 
   DynaPrototype(const space_type& space, DynaPrototypeSettings settings)
-      : settings_(settings),
-        frequency_sq_("dyna_prototype::v", space.size()),
-        momentum_("dyna_prototype::m", space.size()) {}
+      : Optimizer<Scalar, Device>(/*restart_clock=*/true),
+        settings_(settings),
+        frequency_sq_(this->state_array("dyna_prototype.v", space.size())),
+        momentum_(this->state_array("dyna_prototype.m", space.size())) {}
 
   void step(space_type& space, const std::vector<double>&,
             const StatisticsView<Device>& statistics = {}) override {
@@ -75,18 +76,6 @@ class DynaPrototype : public Optimizer<Scalar, Device> {
     fused_apply("dynaopt::dyna_prototype", space.chunks,
                 DynaPrototypeUpdate<Scalar, Device>{space.x, frequency_sq_, momentum_, space.g, c},
                 statistics);
-  }
-
-  void reset(const space_type& space, const std::vector<int>& groups) override {
-    fill_groups(space, groups, frequency_sq_, Scalar(0));
-    fill_groups(space, groups, momentum_, Scalar(0));
-    if (int(groups.size()) == space.group_count()) this->steps_ = 0;
-  }
-
-  void archive(StateArchive& state) override {
-    Optimizer<Scalar, Device>::archive(state);
-    state.field("dyna_prototype.v", frequency_sq_);
-    state.field("dyna_prototype.m", momentum_);
   }
 
  private:

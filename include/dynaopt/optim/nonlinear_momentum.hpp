@@ -90,7 +90,7 @@ class NonlinearMomentum : public Optimizer<Scalar, Device> {
   using typename Optimizer<Scalar, Device>::view_type;
 
   NonlinearMomentum(const space_type& space, NonlinearMomentumSettings settings)
-      : settings_(settings), momentum_("nonlinear_momentum::p", space.size()) {
+      : settings_(settings), momentum_(this->state_array("nonlinear_momentum.p", space.size())) {
     if (settings_.form == MomentumForm::mirror && settings_.mirror.kind == MirrorSpec::Kind::box)
       require_inside_box(space);
     if (settings_.form == MomentumForm::nesterov) {
@@ -130,13 +130,12 @@ class NonlinearMomentum : public Optimizer<Scalar, Device> {
   }
 
   void reset(const space_type& space, const std::vector<int>& groups) override {
-    fill_groups(space, groups, momentum_, Scalar(0));
+    Optimizer<Scalar, Device>::reset(space, groups);
     if (look_ahead_.size() > 0) copy_groups(space, groups, look_ahead_, space.x);  // p = 0: y = x
   }
 
   void archive(StateArchive& state) override {
     Optimizer<Scalar, Device>::archive(state);
-    state.field("nonlinear_momentum.p", momentum_);
     if (look_ahead_.size() > 0) state.field("nonlinear_momentum.y", look_ahead_);
   }
 

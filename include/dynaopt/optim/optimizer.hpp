@@ -34,17 +34,43 @@ class Optimizer {
   virtual std::vector<long> restarts() const { return {}; }
 
   // Brings the listed groups to rest at their current parameters (run.on_nonfinite: restart):
-  // their momenta and moment estimates zeroed. A clock that all groups share (a bias
-  // correction's step count) starts over only when every group is reset, as at a first step.
-  virtual void reset(const space_type& space, const std::vector<int>& groups) = 0;
+  // every state array zeroed in them. A clock that all groups share (a bias correction's step
+  // count) starts over only when every group is reset, as at a first step. Overrides add
+  // state that is not an array of zeros at rest.
+  virtual void reset(const space_type& space, const std::vector<int>& groups) {
+    for (const auto& array : state_) fill_groups(space, groups, array.values, Scalar(0));
+    if (restart_clock_ && int(groups.size()) == space.group_count()) steps_ = 0;
+  }
 
-  // Everything the next step depends on, for checkpoints; overrides add their arrays.
-  virtual void archive(StateArchive& state) { state.field("optimizer.steps", steps_); }
+  // Everything the next step depends on, for checkpoints: the step count and every state
+  // array; overrides add the rest.
+  virtual void archive(StateArchive& state) {
+    state.field("optimizer.steps", steps_);
+    for (const auto& array : state_) state.field(array.name, array.values);
+  }
 
   long step_count() const { return steps_; }
 
  protected:
+  // `restart_clock`: reset() of every group starts the step count over (a bias correction).
+  explicit Optimizer(bool restart_clock = false) : restart_clock_(restart_clock) {}
+
+  // A zeroed array shaped like x (`size` elements) that belongs to the optimizer's state:
+  // archived under `name` and zeroed by reset().
+  view_type state_array(const std::string& name, std::size_t size) {
+    state_.push_back({name, view_type(name, size)});
+    return state_.back().values;
+  }
+
   long steps_ = 0;
+
+ private:
+  struct StateArray {
+    std::string name;
+    view_type values;
+  };
+  std::vector<StateArray> state_;
+  bool restart_clock_;
 };
 
 // The optimizer a settings type builds: each optimizer's header specialises it next to its

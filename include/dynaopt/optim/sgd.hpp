@@ -40,8 +40,6 @@ class Sgd : public Optimizer<Scalar, Device> {
                 statistics);
   }
 
-  void reset(const space_type&, const std::vector<int>&) override {}  // plain SGD has no momentum
-
  private:
   SgdSettings settings_;
 };
