@@ -107,12 +107,9 @@ const std::vector<OptimizerType>& optimizer_types() {
 }
 
 OptimizerSpec read_optimizer(const DeckSection& s) {
-  std::vector<std::string> names;
-  for (const OptimizerType& t : optimizer_types()) names.push_back(t.name);
   OptimizerSpec spec;
-  spec.type = s.choice("type", names);
-  for (const OptimizerType& t : optimizer_types())
-    if (spec.type == t.name) spec.settings = t.read(s);
+  spec.type = s.choice("type", names_of(optimizer_types()));
+  spec.settings = type_named(optimizer_types(), spec.type).read(s);
   spec.sharded = s.boolean("sharded", false);
   s.finish();
   return spec;

@@ -40,6 +40,21 @@ E value_of(const Named<E> (&table)[N], const std::string& name) {
   throw std::logic_error("'" + name + "' is not in its name table");
 }
 
+// A registry (a table of entries with a `name`: problem and optimizer types): its names, and
+// the entry of one of them.
+template <class Entry>
+std::vector<std::string> names_of(const std::vector<Entry>& table) {
+  std::vector<std::string> names;
+  for (const auto& entry : table) names.push_back(entry.name);
+  return names;
+}
+template <class Entry>
+const Entry& type_named(const std::vector<Entry>& table, const std::string& name) {
+  for (const auto& entry : table)
+    if (name == entry.name) return entry;
+  throw std::logic_error("no type '" + name + "' in its registry");
+}
+
 class DeckError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;

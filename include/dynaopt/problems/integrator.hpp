@@ -55,6 +55,7 @@ class Integrator {
   }
 
   const StepRecord& record() const { return record_; }
+  const Schedule& schedule() const { return schedule_; }
 
   // The integrator's position, the parameters, the optimizer's state and the problem's.
   void archive(StateArchive& state) {

@@ -4,6 +4,8 @@
 // run). --help, --check, the deck reader and the driver read this table and nothing else, so a
 // name cannot reach a default branch. Adding a problem: its header, its spec reader, one entry.
 #include <Kokkos_Core.hpp>
+#include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <variant>
@@ -119,12 +121,10 @@ inline void check_nanosphere(const DeckSection& root, const Job& job) {
     }
   }
   // The model reads every table and indexes every layer at every wavelength of the band.
-  NanosphereSpec unbounded = spec;
-  if (evaluate) unbounded.max_radius = std::numeric_limits<double>::infinity();
   std::unique_ptr<nanosphere::AbsorptionModel<Device>> model;
   const std::string band = spec.wavelengths.empty() ? "band" : "wavelengths";
   try {
-    model = std::make_unique<nanosphere::AbsorptionModel<Device>>(unbounded);
+    model = std::make_unique<nanosphere::AbsorptionModel<Device>>(spec);
   } catch (const nanosphere::OutsideTable& e) {
     problem.has(band) ? problem.fail(band, e.what()) : problem.fail("layers", e.what() + std::string(" (the default band)"));
   } catch (const std::invalid_argument& e) {
@@ -171,17 +171,11 @@ inline const std::vector<ProblemType>& problem_types() {
   return types;
 }
 
-inline const ProblemType& problem_type(const std::string& name) {
-  for (const ProblemType& t : problem_types())
-    if (name == t.name) return t;
-  throw std::logic_error("no problem type '" + name + "'");
-}
+inline const ProblemType& problem_type(const std::string& name) { return type_named(problem_types(), name); }
 
 // Reads the `problem` section: its type from the registry, then that entry's reader.
 inline ProblemSpec read_problem(const DeckSection& section) {
-  std::vector<std::string> names;
-  for (const ProblemType& t : problem_types()) names.push_back(t.name);
-  return problem_type(section.choice("type", names)).read(section);
+  return problem_type(section.choice("type", names_of(problem_types()))).read(section);
 }
 
 // The deck's problem and optimizer sections with their defaults, less what only sets the run's

@@ -9,6 +9,7 @@
 
 #include "dynaopt/core/comm.hpp"
 #include "dynaopt/core/gather.hpp"
+#include "dynaopt/core/result_yaml.hpp"
 #include "dynaopt/problems/problem.hpp"
 
 namespace dynaopt {
@@ -48,9 +49,8 @@ class Rosenbrock : public Problem<Scalar, Device> {
     const std::string summary = Problem<Scalar, Device>::finish(record, output, result);
     const std::vector<double> x = gather_parameters(comm_, space_);
     if (x.size() <= 1000) {
-      result << YAML::Key << "x" << YAML::Value << YAML::Flow << YAML::BeginSeq;
-      for (double v : x) result << exact(v);
-      result << YAML::EndSeq;
+      result << YAML::Key << "x" << YAML::Value;
+      emit_exact(result, x);
     }
     return summary;
   }

@@ -30,9 +30,9 @@ struct Job {
   std::string restart;          // --restart: a checkpoint file or directory
 };
 
-// The keys every result.yaml starts with.
-inline void result_header(YAML::Emitter& result, const std::string& problem, const Job& job, const Comm& comm) {
-  result << YAML::Key << "problem" << YAML::Value << problem << YAML::Key << "optimizer" << YAML::Value
+// Opens result.yaml's mapping with the keys every result starts with; finish_run closes it.
+inline void begin_result(YAML::Emitter& result, const std::string& problem, const Job& job, const Comm& comm) {
+  result << YAML::BeginMap << YAML::Key << "problem" << YAML::Value << problem << YAML::Key << "optimizer" << YAML::Value
          << (job.optimizer.type.empty() ? std::string("none") : job.optimizer.type) << YAML::Key << "precision"
          << YAML::Value << job.run.precision << YAML::Key << "ranks" << YAML::Value << comm.size();
 }
@@ -55,9 +55,8 @@ void run_problem(Problem<Scalar, Device>& problem, const Job& job, const Comm& c
   Integrator<Scalar, Device> integrator(problem, *optimizer, job.run, comm);
   integrator.output(history, output.log());
 
-  const Schedule schedule = problem.schedule(job.run);
   const CheckpointIdentity identity{problem.name(), job.optimizer.type, job.run.precision,
-                                    comm.size(),    job.deck_hash,      schedule.cycle};
+                                    comm.size(),    job.deck_hash,      integrator.schedule().cycle};
   const Checkpoints checkpoints(comm, job.run.checkpoint, identity, output.log());
   const auto state = [&](StateArchive& a) {
     output.archive(a);
@@ -68,8 +67,7 @@ void run_problem(Problem<Scalar, Device>& problem, const Job& job, const Comm& c
 
   const StepRecord& record = integrator.run();
   YAML::Emitter result;
-  result << YAML::BeginMap;
-  result_header(result, problem.name(), job, comm);
+  begin_result(result, problem.name(), job, comm);
   const std::string summary = problem.finish(record, output, result);
   finish_run(output, result, summary, comm);
 }

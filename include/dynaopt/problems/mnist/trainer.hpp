@@ -134,7 +134,6 @@ class MnistTrainer : public Problem<Scalar, Device> {
   void end_cycle(const StepRecord& record) override {
     const long epoch = record.cycle;
     result_.epochs = epoch;
-    steps_ = record.step;
     result_.loss = epoch_loss_ / double(order_.size());
     result_.train_accuracy = accuracy(train_);
     result_.validation_accuracy = accuracy(validation_);
@@ -154,7 +153,7 @@ class MnistTrainer : public Problem<Scalar, Device> {
            "total_energy";
   }
   void history_row(std::ostream& out, const StepRecord& r) override {
-    out << result_.epochs << ',' << steps_ << ',' << exact(result_.loss) << ',' << exact(result_.train_accuracy) << ','
+    out << result_.epochs << ',' << r.step << ',' << exact(result_.loss) << ',' << exact(result_.train_accuracy) << ','
         << exact(result_.validation_accuracy) << ',' << exact(result_.test_accuracy) << ',' << r.skipped_steps << ','
         << result_.seconds << ',' << exact(r.total.kinetic_energy) << ',' << exact(r.total_energy()) << '\n';
   }
@@ -186,7 +185,6 @@ class MnistTrainer : public Problem<Scalar, Device> {
   // epochs, where that is all the data cursor there is.
   void archive(StateArchive& state) override {
     state.field("mnist.epoch", result_.epochs);
-    state.field("mnist.steps", steps_);
     state.field("mnist.loss", result_.loss);
     state.field("mnist.train_accuracy", result_.train_accuracy);
     state.field("mnist.validation_accuracy", result_.validation_accuracy);
@@ -332,7 +330,6 @@ class MnistTrainer : public Problem<Scalar, Device> {
   std::mt19937_64 shuffle_{0};
   std::vector<int> order_;
   double epoch_loss_ = 0;  // the epoch's batch losses so far
-  long steps_ = 0;         // batches taken, applied or skipped, at the last epoch's end
   std::chrono::steady_clock::time_point clock_;  // when this process took its first batch
   double earlier_ = 0;                           // seconds of the epochs before a restart
   bool clock_running_ = false;

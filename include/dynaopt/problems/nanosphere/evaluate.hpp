@@ -12,6 +12,7 @@
 
 #include "dynaopt/core/comm.hpp"
 #include "dynaopt/core/format.hpp"
+#include "dynaopt/core/result_yaml.hpp"
 #include "dynaopt/core/run_output.hpp"
 #include "dynaopt/problems/nanosphere/absorption_model.hpp"
 #include "dynaopt/problems/run.hpp"
@@ -57,25 +58,19 @@ void evaluate_design(const NanosphereSpec& spec, const Job& job, const Comm& com
     for (std::size_t l = 0; l < layers; ++l) j.push_back(g(0, l));
     return j;
   };
-  YAML::Emitter out;
-  const auto list = [&](std::vector<double>::const_iterator from, std::vector<double>::const_iterator to) {
-    out << YAML::Flow << YAML::BeginSeq;
-    for (auto it = from; it != to; ++it) out << exact(*it);
-    out << YAML::EndSeq;
-  };
   const std::vector<double> cabs = average(AbsorptionMeasure::cabs);
-  out << YAML::BeginMap;
-  result_header(out, "nanosphere", job, comm);
+  YAML::Emitter out;
+  begin_result(out, "nanosphere", job, comm);
   out << YAML::Key << "mode" << YAML::Value << "evaluate" << YAML::Key << "wavelengths" << YAML::Value
       << model->wavelength_count() << YAML::Key << "thickness" << YAML::Value;
-  list(spec.thickness.begin(), spec.thickness.end());
+  emit_exact(out, spec.thickness);
   out << YAML::Key << "band_average" << YAML::Value << exact(cabs[0]) << YAML::Key << "gradient" << YAML::Value;
-  list(cabs.begin() + 1, cabs.end());
+  emit_exact(out, {cabs.begin() + 1, cabs.end()});
   for (const auto measure : {AbsorptionMeasure::qabs, AbsorptionMeasure::cabs_per_volume}) {
     const std::vector<double> j = average(measure);
     out << YAML::Key << std::string(measure_name(measure)) + "_band_average" << YAML::Value << exact(j[0])
         << YAML::Key << std::string(measure_name(measure)) + "_gradient" << YAML::Value;
-    list(j.begin() + 1, j.end());
+    emit_exact(out, {j.begin() + 1, j.end()});
   }
   finish_run(output, out, "band-averaged Cabs " + exact(cabs[0]) + " nm^2", comm);
 }

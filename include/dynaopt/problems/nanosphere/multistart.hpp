@@ -22,6 +22,7 @@
 
 #include "dynaopt/core/comm.hpp"
 #include "dynaopt/core/format.hpp"
+#include "dynaopt/core/result_yaml.hpp"
 #include "dynaopt/core/nonfinite_guard.hpp"
 #include "dynaopt/core/run_spec.hpp"
 #include "dynaopt/problems/nanosphere/absorption_model.hpp"
@@ -195,18 +196,13 @@ class MultiStartDesign : public Problem<double, Device> {
     long converged = 0, failed = 0;
     for (const StartRecord& r : all)
       converged += r.status == StartRecord::Status::converged, failed += r.status == StartRecord::Status::failed;
-    const auto thickness = [&](const std::vector<double>& t) {
-      out << YAML::Flow << YAML::BeginSeq;
-      for (double v : t) out << exact(v);
-      out << YAML::EndSeq;
-    };
     out << YAML::Key << "mode" << YAML::Value << "optimize" << YAML::Key << "objective_measure" << YAML::Value
         << measure_name(spec_.objective) << YAML::Key << "starts" << YAML::Value << spec_.starts << YAML::Key
         << "converged" << YAML::Value << converged << YAML::Key << "failed" << YAML::Value << failed;
     if (!optima.empty()) {
       out << YAML::Key << "best" << YAML::Value << YAML::BeginMap << YAML::Key << "objective" << YAML::Value
           << exact(optima[0].objective) << YAML::Key << "thickness" << YAML::Value;
-      thickness(optima[0].thickness);
+      emit_exact(out, optima[0].thickness);
       out << YAML::Key << "start" << YAML::Value << optima[0].start << YAML::EndMap;
     }
     out << YAML::Key << "distinct_optima" << YAML::Value
@@ -214,7 +210,7 @@ class MultiStartDesign : public Problem<double, Device> {
     for (const Optimum& o : optima) {
       out << YAML::Flow << YAML::BeginMap << YAML::Key << "objective" << YAML::Value << exact(o.objective)
           << YAML::Key << "thickness" << YAML::Value;
-      thickness(o.thickness);
+      emit_exact(out, o.thickness);
       out << YAML::Key << "start" << YAML::Value << o.start << YAML::Key << "starts" << YAML::Value << o.members
           << YAML::EndMap;
     }
