@@ -1,5 +1,6 @@
-# ctest driver: install the build tree into a scratch prefix, then configure, build and run
-# the downstream project against it.   cmake -DBUILD=... -DSOURCE=... -DSCRATCH=... -DKOKKOS=... -P run.cmake
+# ctest driver: install the build tree into a scratch prefix, then configure and build a
+# project against it (tests/downstream, examples/), and run PROGRAM if one is given.
+#   cmake -DBUILD=... -DSOURCE=... -DSCRATCH=... -DKOKKOS=... [-DPROGRAM=name] -P run.cmake
 file(REMOVE_RECURSE ${SCRATCH})
 execute_process(COMMAND ${CMAKE_COMMAND} --install ${BUILD} --prefix ${SCRATCH}/prefix RESULT_VARIABLE rc OUTPUT_QUIET)
 if(rc)
@@ -15,7 +16,9 @@ execute_process(COMMAND ${CMAKE_COMMAND} --build ${SCRATCH}/build RESULT_VARIABL
 if(rc)
   message(FATAL_ERROR "build of the downstream project failed")
 endif()
-execute_process(COMMAND ${SCRATCH}/build/downstream RESULT_VARIABLE rc)
-if(rc)
-  message(FATAL_ERROR "the downstream program failed")
+if(PROGRAM)
+  execute_process(COMMAND ${SCRATCH}/build/${PROGRAM} RESULT_VARIABLE rc)
+  if(rc)
+    message(FATAL_ERROR "${PROGRAM} failed")
+  endif()
 endif()
