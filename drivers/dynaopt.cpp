@@ -103,12 +103,12 @@ int run(const Options& options) {
     if (comm.is_root()) std::cerr << "dynaopt: error: " << e.what() << std::endl;
     return 1;
   }
-  if (options.check) {
-    if (comm.is_root()) std::cout << options.deck << ": deck is valid" << std::endl;
-    return 0;
-  }
+  job.dry_run = options.check;
   try {
     problem_type(job.problem_type).run(job, comm);
+    if (options.check && comm.is_root())
+      std::cout << options.deck << ": deck is valid (problem and optimizer built on " << comm.size() << " rank(s))"
+                << std::endl;
     return 0;
   } catch (const std::invalid_argument& e) {
     // Configuration errors, raised on all ranks together.

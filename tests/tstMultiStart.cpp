@@ -202,6 +202,13 @@ TEST(MultiStart, HonoursTheNonFinitePolicyDesignByDesign) {
   const auto [fail_record, retired] = run({3, 4, 5, 6, 7, 8, 9, 10}, steps_of(30, NonfinitePolicy::skip, 4));
   EXPECT_THROW(run({9}, steps_of(30, NonfinitePolicy::abort)), CollectiveError);  // on both ranks
   const auto two_steps = run({}, steps_of(2)).second;
+  const OptimizerSpec dyna = optimizer_from("{type: dyna, gamma: 0.05, restart_on_increase: true}");
+  const auto run_dyna = [&](std::set<long> at, long steps) {
+    FaultyStart design(spec, world, bad, std::move(at));
+    integrate(design, dyna, steps_of(steps), world);
+    return design.records();
+  };
+  const auto dyna_clean = run_dyna({}, 30), dyna_shorter = run_dyna({}, 27), dyna_skipped = run_dyna({5, 6, 12}, 30);
   EXPECT_EQ(skip_record.skipped_steps, 3);
   EXPECT_EQ(fail_record.skipped_steps, 4);
   if (!world.is_root()) return;
@@ -212,6 +219,15 @@ TEST(MultiStart, HonoursTheNonFinitePolicyDesignByDesign) {
     EXPECT_EQ(retired[s].thickness, clean[s].thickness) << s;
   }
   EXPECT_EQ(skipped[bad].thickness, shorter[bad].thickness);  // bit for bit
+  // Dyna too (constant damping: no clock in its step): the skipped design keeps its mu_t and
+  // its last objective, so its warm restarts see the same sequence.
+  for (const std::vector<double>& t :
+       {dyna_skipped[bad].thickness, dyna_shorter[bad].thickness, dyna_clean[bad].thickness})
+    EXPECT_EQ(t.size(), 3u);
+  EXPECT_EQ(dyna_skipped[bad].thickness, dyna_shorter[bad].thickness);
+  EXPECT_NE(dyna_skipped[bad].thickness, dyna_clean[bad].thickness);
+  for (std::size_t s = 0; s < clean.size(); ++s)
+    if (long(s) != bad) EXPECT_EQ(dyna_skipped[s].thickness, dyna_clean[s].thickness) << s;
   EXPECT_EQ(skipped[bad].status, StartRecord::Status::running);
   EXPECT_NE(restarted[bad].thickness, clean[bad].thickness);  // its momentum was zeroed at step 5
   EXPECT_NE(restarted[bad].thickness, skipped[bad].thickness);

@@ -47,4 +47,11 @@ class GroupTable {
   std::size_t total_ = 0;
 };
 
+// Every group of a table: the selection of a whole space, the reset of a whole state.
+inline std::vector<int> all_groups(const GroupTable& groups) {
+  std::vector<int> all(static_cast<std::size_t>(groups.count()));
+  for (int k = 0; k < groups.count(); ++k) all[static_cast<std::size_t>(k)] = k;
+  return all;
+}
+
 }  // namespace dynaopt

@@ -59,7 +59,7 @@ class NonfiniteGuard {
       throw CollectiveError(what + ", the " + std::to_string(consecutive_[0]) +
                             "th non-finite step in a row (run.max_consecutive_skips: " + std::to_string(limit_) +
                             "); lower the step size");
-    if (policy_ == NonfinitePolicy::restart) optimizer.reset(space, all_groups(space));
+    if (policy_ == NonfinitePolicy::restart) optimizer.reset(space, all_groups(space.groups));
     if (log) *log << what << ": step skipped (" << policy_name(policy_) << ", " << skipped_ << " so far)" << std::endl;
     return false;
   }

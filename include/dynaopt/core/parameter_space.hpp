@@ -20,26 +20,29 @@ struct ParameterSpace {
   GroupTable groups;
   view_type x;  // parameters
   view_type g;  // gradient at the optimizer's evaluation point
+  // The groups a step advances (all, unless a batch has set fewer with select()), and their
+  // chunks: the launch's work list on the device.
+  std::vector<int> selected;
   Kokkos::View<Chunk*, Device> chunks;
+  std::size_t chunk_size = default_chunk_size;
 
   ParameterSpace() = default;
-  explicit ParameterSpace(GroupTable table, std::size_t chunk_size = default_chunk_size)
-      : groups(std::move(table)),
-        x("dynaopt::x", groups.total_size()),
-        g("dynaopt::g", groups.total_size()),
-        chunks(make_chunks<Device>(groups, chunk_size)) {}
+  explicit ParameterSpace(GroupTable table, std::size_t chunk = default_chunk_size)
+      : groups(std::move(table)), x("dynaopt::x", groups.total_size()), g("dynaopt::g", groups.total_size()),
+        chunk_size(chunk) {
+    select(all_groups(groups));
+  }
 
   std::size_t size() const { return groups.total_size(); }
   int group_count() const { return groups.count(); }
-};
 
-// Every group of `space`, for a reset of the whole state.
-template <class Space>
-std::vector<int> all_groups(const Space& space) {
-  std::vector<int> groups(static_cast<std::size_t>(space.group_count()));
-  for (int k = 0; k < space.group_count(); ++k) groups[static_cast<std::size_t>(k)] = k;
-  return groups;
-}
+  // The groups the next steps advance: a multi-start batch drops converged designs this way,
+  // leaving their state untouched (optimizers keep their per-group host state of these only).
+  void select(const std::vector<int>& which) {
+    selected = which;
+    chunks = make_chunks<Device>(groups, which, chunk_size);
+  }
+};
 
 // The elements of `groups` in `view` set to `value`, or copied from `source`.
 template <class Space, class View>

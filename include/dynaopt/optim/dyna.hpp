@@ -87,7 +87,7 @@ class Dyna : public Optimizer<Scalar, Device> {
     const long t = ++this->steps_;
     const double beta = settings_.beta;
     const double force_scale = (1 - beta) * settings_.damping.inverse_twice_ratio(t);
-    for (int k = 0; k < space.group_count(); ++k) {
+    for (int k : space.selected) {  // a group the step leaves alone keeps its mu_t and last objective
       const auto uk = static_cast<std::size_t>(k);
       const bool restart = settings_.restart_on_increase && t > 1 && objective[uk] > previous_objective_[uk];
       if (restart) ++restarts_[uk];

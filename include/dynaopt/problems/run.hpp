@@ -28,6 +28,9 @@ struct Job {
   OutputSpec output;
   std::uint64_t deck_hash = 0;  // what a checkpoint must have been written by
   std::string restart;          // --restart: a checkpoint file or directory
+  // --check: build everything a run builds before its first step (so make every check it
+  // makes), then stop, writing nothing.
+  bool dry_run = false;
 };
 
 // Opens result.yaml's mapping with the keys every result starts with; finish_run closes it.
@@ -45,10 +48,12 @@ inline void finish_run(RunOutput& output, YAML::Emitter& result, const std::stri
 }
 
 // Runs `problem` to the end of the job's schedule (from a checkpoint when job.restart names
-// one). Collective; exceptions as the integrator raises them.
+// one); a dry run stops once the optimizer is built. Collective; exceptions as the integrator
+// raises them.
 template <class Scalar, class Device>
 void run_problem(Problem<Scalar, Device>& problem, const Job& job, const Comm& comm) {
   const auto optimizer = on_all_ranks(comm, [&] { return make_optimizer(job.optimizer, problem.space()); });
+  if (job.dry_run) return;
   if (comm.is_root() && !problem.banner().empty()) std::cout << problem.banner() << std::endl;
   RunOutput output(comm, job.output.directory);
   std::ostream* history = output.file("history.csv", problem.history_header());

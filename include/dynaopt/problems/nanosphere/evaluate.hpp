@@ -33,6 +33,7 @@ void evaluate_design(const NanosphereSpec& spec, const Job& job, const Comm& com
     m->require_orders(radius, "problem.thickness");
     return m;
   });
+  if (job.dry_run) return;
   const std::size_t layers = spec.layers.size();
   RunOutput output(comm, job.output.directory);
   std::string header = "wavelength_nm,cabs_nm2,qabs";

@@ -253,7 +253,7 @@ class MultiStartDesign : public Problem<double, Device> {
       Kokkos::deep_copy(Kokkos::subview(designs_, std::make_pair(std::size_t(0), designs.size())),
                         Kokkos::View<const int*, Kokkos::HostSpace>(designs.data(), designs.size()));
     selected_ = int(designs.size());
-    space_.chunks = make_chunks<Device>(space_.groups, designs);
+    space_.select(designs);
   }
 
   double mean() const { return objective_sum_ / double(spec_.starts); }
