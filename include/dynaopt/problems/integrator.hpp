@@ -179,7 +179,7 @@ class Integrator {
 
   problem_type& problem_;
   optimizer_type& optimizer_;
-  const RunSpec& run_;
+  const RunSpec run_;  // a copy: callers hand in temporaries
   const Comm& comm_;
   Schedule schedule_;
   NonfiniteGuard guard_;
