@@ -98,10 +98,14 @@ NanosphereSpec read_nanosphere(const DeckSection& s) {
   n.objective = s.choice("objective", absorption_measures, n.objective);
   n.thickness_unit = s.number("thickness_unit", n.thickness_unit, Range::left_open(0, 1e4));
   const DeckSection convergence = s.optional_section("convergence");
+  n.stationarity = convergence.number("stationarity", n.stationarity, Range::above(0));
   n.stall_tolerance = convergence.number("relative_change", n.stall_tolerance, Range::at_least(0));
   n.stall_steps = convergence.integer("steps", n.stall_steps, Range::at_least(1));
   convergence.finish();
-  n.cluster_distance = s.number("cluster_distance", n.cluster_distance, Range::at_least(0));
+  const DeckSection distinct = s.optional_section("distinct_optima");
+  n.distinct.objective = distinct.number("objective", n.distinct.objective, Range::at_least(0));
+  n.distinct.spectrum = distinct.number("spectrum", n.distinct.spectrum, Range::at_least(0));
+  distinct.finish();
   s.finish();
   return n;
 }

@@ -45,6 +45,24 @@ RosenbrockSpec read_rosenbrock(const DeckSection& s) {
   } else {
     r.x0.assign(static_cast<std::size_t>(r.dimension), s.number("x0", -1.0));
   }
+  if (s.has("bounds")) {
+    const DeckSection b = s.section("bounds");
+    GroupBounds& g = r.bounds.emplace();
+    g.lower = b.number("lower", g.lower);
+    g.upper = b.number("upper", g.upper);
+    g.max_sum = b.number("max_sum", g.max_sum);
+    if (!b.has("lower") && !b.has("upper") && !b.has("max_sum")) s.fail("bounds", "give lower, upper or max_sum");
+    if (!(g.lower < g.upper)) b.fail("upper", "must be above lower (" + exact(g.lower) + ")");
+    double sum = 0;
+    for (std::size_t i = 0; i < r.x0.size(); ++i) {
+      if (!(r.x0[i] >= g.lower && r.x0[i] <= g.upper))
+        s.fail("x0", "x0[" + std::to_string(i) + "] = " + exact(r.x0[i]) + " is outside problem.bounds [" +
+                         exact(g.lower) + ", " + exact(g.upper) + "]");
+      sum += r.x0[i];
+    }
+    if (sum > g.max_sum) s.fail("x0", "sums to " + exact(sum) + ", above problem.bounds.max_sum " + exact(g.max_sum));
+    b.finish();
+  }
   s.finish();
   return r;
 }

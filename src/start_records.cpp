@@ -16,12 +16,6 @@ std::uint64_t splitmix64(std::uint64_t z) {
   return z ^ (z >> 31);
 }
 
-double distance(const std::vector<double>& a, const std::vector<double>& b) {
-  double sum = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) sum += (a[i] - b[i]) * (a[i] - b[i]);
-  return std::sqrt(sum);
-}
-
 }  // namespace
 
 std::vector<double> uniform_design(long seed, long start, int layers, double min_thickness, double max_radius) {
@@ -42,20 +36,35 @@ std::vector<double> uniform_design(long seed, long start, int layers, double min
   return t;
 }
 
-std::vector<Optimum> distinct_optima(std::vector<StartRecord> records, double radius) {
-  records.erase(std::remove_if(records.begin(), records.end(),
-                               [](const StartRecord& r) {
-                                 return r.status == StartRecord::Status::failed || !std::isfinite(r.objective);
-                               }),
-                records.end());
-  std::stable_sort(records.begin(), records.end(),
-                   [](const StartRecord& a, const StartRecord& b) { return a.objective > b.objective; });
+std::vector<Optimum> distinct_optima(const std::vector<StartRecord>& records,
+                                     const std::vector<std::vector<double>>& spectra, OptimumTolerance tolerance) {
+  std::vector<std::size_t> order;
+  for (std::size_t i = 0; i < records.size(); ++i)
+    if (records[i].status == StartRecord::Status::converged && std::isfinite(records[i].objective)) order.push_back(i);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return records[a].objective > records[b].objective; });
+  const auto same_spectrum = [&](const std::vector<double>& a, const std::vector<double>& b) {
+    for (std::size_t w = 0; w < a.size(); ++w)
+      if (std::fabs(a[w] - b[w]) > tolerance.spectrum * std::max(std::fabs(a[w]), std::fabs(b[w]))) return false;
+    return a.size() == b.size();
+  };
   std::vector<Optimum> optima;
-  for (const StartRecord& r : records) {
-    auto near = std::find_if(optima.begin(), optima.end(),
-                             [&](const Optimum& o) { return distance(o.thickness, r.thickness) <= radius; });
-    if (near != optima.end()) ++near->members;
-    else optima.push_back({r.objective, r.thickness, r.start, 1});
+  std::vector<std::size_t> founders;
+  for (std::size_t i : order) {
+    const StartRecord& r = records[i];
+    std::size_t k = 0;
+    for (; k < optima.size(); ++k)
+      if (std::fabs(r.objective - optima[k].objective) <= tolerance.objective * std::fabs(optima[k].objective) &&
+          same_spectrum(spectra[i], spectra[founders[k]]))
+        break;
+    if (k == optima.size()) {
+      optima.push_back({r.objective, r.thickness, r.stationarity, r.start, 0, r.thickness, r.thickness});
+      founders.push_back(i);
+    }
+    Optimum& o = optima[k];
+    ++o.members;
+    for (std::size_t l = 0; l < r.thickness.size(); ++l)
+      o.lowest[l] = std::min(o.lowest[l], r.thickness[l]), o.highest[l] = std::max(o.highest[l], r.thickness[l]);
   }
   return optima;
 }

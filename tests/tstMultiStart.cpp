@@ -43,21 +43,37 @@ TEST(UniformDesign, FeasibleReproducibleAndUniform) {
   EXPECT_NE(uniform_design(7, 11, layers, t_min, r_max), uniform_design(8, 11, layers, t_min, r_max));
 }
 
-TEST(DistinctOptima, ClustersBestFirstAndDropsFailures) {
+// Converged designs of one objective and one spectrum are one optimum whatever their
+// thicknesses (a degenerate family spans a range); a different spectrum at the same objective
+// is another optimum; designs that are not certified are no optimum at all.
+TEST(DistinctOptima, GroupsConvergedDesignsByObjectiveAndSpectrum) {
   using S = StartRecord::Status;
-  std::vector<StartRecord> records = {
-      {0, 0, 10, S::converged, 5.0, {10, 20}},  {1, 0, 10, S::converged, 7.0, {50, 50}},
-      {2, 1, 10, S::converged, 6.9, {50.5, 50}}, {3, 1, 10, S::failed, 9.0, {1, 1}},
-      {4, 1, 10, S::running, 5.1, {10, 20.8}},   {5, 0, 10, S::converged, 4.0, {30, 30}}};
-  const auto optima = distinct_optima(records, 1.0);
-  ASSERT_EQ(optima.size(), 3u);
-  EXPECT_EQ(optima[0].start, 1);
+  const auto record = [](long start, S status, double objective, std::vector<double> t) {
+    StartRecord r;
+    r.start = start, r.status = status, r.objective = objective, r.thickness = std::move(t);
+    return r;
+  };
+  const std::vector<StartRecord> records = {
+      record(0, S::converged, 5.0, {10, 20}),      record(1, S::converged, 7.0, {50, 50}),
+      record(2, S::converged, 6.99995, {80, 50}),  record(3, S::failed, 9.0, {1, 1}),
+      record(4, S::stalled, 8.0, {10, 20.8}),      record(5, S::converged, 7.0, {20, 60}),
+      record(6, S::running, 7.5, {30, 30}),        record(7, S::converged, 6.995, {120, 50})};
+  const std::vector<double> a = {1.0, 2.0, 3.0}, b = {1.0, 2.0, 3.5};
+  std::vector<std::vector<double>> spectra(records.size());
+  spectra[0] = {4.0, 5.0, 6.0}, spectra[1] = a, spectra[2] = {1.0005, 2.0, 3.0}, spectra[5] = b;
+  spectra[7] = {1.0, 2.0, 3.0};
+  const auto optima = distinct_optima(records, spectra, OptimumTolerance{1e-4, 1e-3});
+  ASSERT_EQ(optima.size(), 4u);
+  EXPECT_EQ(optima[0].start, 1);  // with start 2: 7e-6 apart, spectra 5e-4 apart
   EXPECT_EQ(optima[0].members, 2);
-  EXPECT_EQ(optima[1].start, 4);  // 5.1 beats 5.0, which lies 0.8 nm away
-  EXPECT_EQ(optima[1].members, 2);
-  EXPECT_EQ(optima[2].start, 5);
+  EXPECT_EQ(optima[0].lowest, (std::vector<double>{50, 50}));
+  EXPECT_EQ(optima[0].highest, (std::vector<double>{80, 50}));
+  EXPECT_EQ(optima[1].start, 5);  // the same objective as start 1, another spectrum
+  EXPECT_EQ(optima[2].start, 7);  // start 1's spectrum, but 7e-4 relative lower
   EXPECT_EQ(optima[2].members, 1);
-  EXPECT_EQ(distinct_optima(records, 0.0).size(), 5u);
+  EXPECT_EQ(optima[3].start, 0);
+  EXPECT_EQ(distinct_optima(records, spectra, OptimumTolerance{1e-3, 1e-3}).size(), 3u);  // 7 joins 1
+  EXPECT_EQ(distinct_optima(records, spectra, OptimumTolerance{0, 0}).size(), 5u);
 }
 
 NanosphereSpec spec_from(const std::string& problem) {
@@ -142,18 +158,20 @@ TEST(MultiStart, ImprovesEveryStart) {
   }
 }
 
-// A converged start leaves the batch: running on long after every start has converged changes
-// nothing, and each start stops at the step where its stall window ran out.
-TEST(MultiStart, ConvergedStartsAreLeftAlone) {
+// A finished start leaves the batch: running on long after every start has stalled changes
+// nothing, and each start stops at the step where its stall window ran out, reported stalled
+// (its best objective stopped rising, but it is not certified stationary).
+TEST(MultiStart, StalledStartsAreLeftAlone) {
   const Comm self(MPI_COMM_SELF);
-  // A relative change of 1 can never be met after the first step: every start converges at
+  // A relative change of 1 can never be met after the first step: every start stalls at
   // step 1 + 4.
   const NanosphereSpec spec = spec_from(three_layers + ", convergence: {relative_change: 1, steps: 4}}");
   const OptimizerSpec optimizer = optimizer_from("{type: heavy_ball, step: 0.001, friction: 0.1}");
   const auto short_run = run_design(spec, optimizer, self, 5);
   const auto long_run = run_design(spec, optimizer, self, 200);
   for (std::size_t s = 0; s < short_run.size(); ++s) {
-    EXPECT_EQ(long_run[s].status, StartRecord::Status::converged);
+    EXPECT_EQ(long_run[s].status, StartRecord::Status::stalled);
+    EXPECT_GT(long_run[s].stationarity, spec.stationarity * long_run[s].objective);
     EXPECT_EQ(long_run[s].steps, 5);
     EXPECT_EQ(long_run[s].thickness, short_run[s].thickness);
   }

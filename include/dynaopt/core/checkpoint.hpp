@@ -25,7 +25,7 @@ struct CheckpointIdentity {
 
 class Checkpoints {
  public:
-  static constexpr int format_version = 2;  // 2: the integrator's records (integrator.*, per-group non-finite counts)
+  static constexpr int format_version = 3;  // 2: the integrator's records; 3: stationarity, designs visited
   using State = std::function<void(StateArchive&)>;
 
   Checkpoints(const Comm& comm, CheckpointSpec spec, CheckpointIdentity identity, std::ostream* log = nullptr);

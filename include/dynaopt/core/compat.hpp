@@ -28,6 +28,10 @@ using DYNAOPT_KOKKOS_MATH::sqrt;
 template <class T>
 KOKKOS_INLINE_FUNCTION T abs(T x) { return fabs(x); }
 
+// +infinity on every backend (numeric traits: Kokkos::Experimental in 3.4 and 4.x).
+template <class T>
+KOKKOS_INLINE_FUNCTION constexpr T infinity() { return Kokkos::Experimental::infinity<T>::value; }
+
 template <class T>
 KOKKOS_INLINE_FUNCTION constexpr T max(T a, T b) { return a < b ? b : a; }
 template <class T>

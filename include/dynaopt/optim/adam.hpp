@@ -51,6 +51,24 @@ struct AdamUpdate {
   }
 };
 
+// How an Adam step moves x, for the constraint pass: by -lr m_hat / (sqrt(v_hat) + eps), so
+// -m is the velocity and lr / (1 - beta1^t) / (sqrt(v_hat) + eps) its step size.
+template <class Scalar, class Device>
+struct AdamMotion {
+  using coefficients = AdamCoefficients<Scalar>;
+  static constexpr bool has_velocity = true;
+  Kokkos::View<Scalar*, Device> first;
+  Kokkos::View<const Scalar*, Device> second;
+  coefficients c;
+
+  KOKKOS_INLINE_FUNCTION coefficients group_coefficients(int) const { return c; }
+  KOKKOS_INLINE_FUNCTION Scalar step_size(const coefficients& k, std::size_t i) const {
+    return k.lr * k.first_correction / (math::sqrt(second(i) * k.second_correction) + k.eps);
+  }
+  KOKKOS_INLINE_FUNCTION Scalar velocity(const coefficients&, std::size_t i) const { return -first(i); }
+  KOKKOS_INLINE_FUNCTION void set_velocity(const coefficients&, std::size_t i, Scalar w) const { first(i) = -w; }
+};
+
 template <class Scalar, class Device>
 class Adam : public Optimizer<Scalar, Device> {
  public:
@@ -66,7 +84,7 @@ class Adam : public Optimizer<Scalar, Device> {
             const StatisticsView<Device>& statistics = {}) override {
     const double t = double(++this->steps_);
     const auto& s = settings_;
-    AdamCoefficients<Scalar> c;
+    AdamCoefficients<Scalar>& c = coefficients_;
     c.beta1 = Scalar(s.beta1);
     c.one_minus_beta1 = Scalar(1 - s.beta1);
     c.beta2 = Scalar(s.beta2);
@@ -81,9 +99,14 @@ class Adam : public Optimizer<Scalar, Device> {
                 statistics);
   }
 
+  void constrain(space_type& space, const Bounds<Scalar, Device>& bounds) override {
+    bounds.constrain(space, AdamMotion<Scalar, Device>{first_, second_, coefficients_});
+  }
+
  private:
   AdamSettings settings_;
   Kokkos::View<Scalar*, Device> first_, second_;
+  AdamCoefficients<Scalar> coefficients_{};  // the last step's
 };
 
 template <>

@@ -65,6 +65,24 @@ struct DynaUpdate {
   }
 };
 
+// How a Dyna step moves x, for the constraint pass: by learning_rate (v / mu) / omega, so v is
+// the velocity and learning_rate / (mu omega) its per-coordinate step size.
+template <class Scalar, class Device>
+struct DynaMotion {
+  using coefficients = DynaCoefficients<Scalar>;
+  static constexpr bool has_velocity = true;
+  Kokkos::View<const Scalar*, Device> omega_sq;
+  Kokkos::View<Scalar*, Device> v;
+  Kokkos::View<const coefficients*, Device> group;
+
+  KOKKOS_INLINE_FUNCTION coefficients group_coefficients(int k) const { return group(k); }
+  KOKKOS_INLINE_FUNCTION Scalar step_size(const coefficients& c, std::size_t i) const {
+    return c.learning_rate * c.inverse_weight / (math::sqrt(omega_sq(i) * c.inverse_weight) + c.omega_eps);
+  }
+  KOKKOS_INLINE_FUNCTION Scalar velocity(const coefficients&, std::size_t i) const { return v(i); }
+  KOKKOS_INLINE_FUNCTION void set_velocity(const coefficients&, std::size_t i, Scalar w) const { v(i) = w; }
+};
+
 template <class Scalar, class Device>
 class Dyna : public Optimizer<Scalar, Device> {
  public:
@@ -103,6 +121,10 @@ class Dyna : public Optimizer<Scalar, Device> {
     }
     DynaUpdate<Scalar, Device> update{space.x, omega_sq_, velocity_, space.g, coefficients_.sync()};
     fused_apply("dynaopt::dyna", space.chunks, update, statistics);
+  }
+
+  void constrain(space_type& space, const Bounds<Scalar, Device>& bounds) override {
+    bounds.constrain(space, DynaMotion<Scalar, Device>{omega_sq_, velocity_, coefficients_.device()});
   }
 
   std::vector<long> restarts() const override { return restarts_; }

@@ -51,6 +51,24 @@ struct DynaPrototypeUpdate {
   }
 };
 
+// How a prototype step moves x, for the constraint pass: by -lr m_hat / vh, so -m is the
+// velocity and lr / (1 - beta1^t) / vh its step size.
+template <class Scalar, class Device>
+struct DynaPrototypeMotion {
+  using coefficients = DynaPrototypeCoefficients<Scalar>;
+  static constexpr bool has_velocity = true;
+  Kokkos::View<const Scalar*, Device> frequency_sq;
+  Kokkos::View<Scalar*, Device> momentum;
+  coefficients c;
+
+  KOKKOS_INLINE_FUNCTION coefficients group_coefficients(int) const { return c; }
+  KOKKOS_INLINE_FUNCTION Scalar step_size(const coefficients& k, std::size_t i) const {
+    return k.lr * k.inverse_weight / (math::sqrt(frequency_sq(i) * k.inverse_weight) + k.eps);
+  }
+  KOKKOS_INLINE_FUNCTION Scalar velocity(const coefficients&, std::size_t i) const { return -momentum(i); }
+  KOKKOS_INLINE_FUNCTION void set_velocity(const coefficients&, std::size_t i, Scalar w) const { momentum(i) = -w; }
+};
+
 template <class Scalar, class Device>
 class DynaPrototype : public Optimizer<Scalar, Device> {
  public:
@@ -66,7 +84,7 @@ class DynaPrototype : public Optimizer<Scalar, Device> {
             const StatisticsView<Device>& statistics = {}) override {
     const long t = ++this->steps_;
     const double b1 = settings_.beta1;
-    DynaPrototypeCoefficients<Scalar> c;
+    DynaPrototypeCoefficients<Scalar>& c = coefficients_;
     c.beta1 = Scalar(b1);
     c.one_minus_beta1 = Scalar(1 - b1);
     c.force_scale = Scalar((1 - b1) / (2 * settings_.damping_ratio));
@@ -78,9 +96,14 @@ class DynaPrototype : public Optimizer<Scalar, Device> {
                 statistics);
   }
 
+  void constrain(space_type& space, const Bounds<Scalar, Device>& bounds) override {
+    bounds.constrain(space, DynaPrototypeMotion<Scalar, Device>{frequency_sq_, momentum_, coefficients_});
+  }
+
  private:
   DynaPrototypeSettings settings_;
   Kokkos::View<Scalar*, Device> frequency_sq_, momentum_;
+  DynaPrototypeCoefficients<Scalar> coefficients_{};  // the last step's
 };
 
 template <>

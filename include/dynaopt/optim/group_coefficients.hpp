@@ -19,6 +19,9 @@ class GroupCoefficients {
   const T& operator[](int group) const { return host_(static_cast<std::size_t>(group)); }
   int size() const { return static_cast<int>(host_.extent(0)); }
 
+  // The values the kernels read (as of the last sync).
+  const view_type& device() const { return device_; }
+
   // Publishes the host values to the kernels; returns the device View.
   const view_type& sync() {
     Kokkos::deep_copy(device_, host_);

@@ -47,9 +47,29 @@ struct MomentumCoefficients {
   Scalar conjugate_exponent;        // r
 };
 
+// The momentum law of the family, for the update and the constraint pass alike.
+template <class Scalar, bool LinearDamping, bool QuadraticKinetic>
+struct MomentumLaw {
+  // p - c D(p)
+  KOKKOS_INLINE_FUNCTION static Scalar damped(const MomentumCoefficients<Scalar>& k, Scalar p) {
+    if constexpr (LinearDamping) return k.momentum * p;
+    else return p - k.friction * math::signed_power(p, k.damping_power);
+  }
+  // V(p), and its inverse sgn(w)|w|^(s-1)
+  KOKKOS_INLINE_FUNCTION static Scalar velocity(const MomentumCoefficients<Scalar>& k, Scalar p) {
+    if constexpr (QuadraticKinetic) return p;
+    else return math::signed_power(p, k.velocity_power);
+  }
+  KOKKOS_INLINE_FUNCTION static Scalar momentum_of(const MomentumCoefficients<Scalar>& k, Scalar w) {
+    if constexpr (QuadraticKinetic) return w;
+    else return math::signed_power(w, Scalar(1) / k.velocity_power);
+  }
+};
+
 template <class Scalar, class Device, class Mirror, bool LookAhead, bool LinearDamping, bool QuadraticKinetic>
 struct MomentumUpdate {
   using coefficients = MomentumCoefficients<Scalar>;
+  using law = MomentumLaw<Scalar, LinearDamping, QuadraticKinetic>;
   Kokkos::View<Scalar*, Device> x, p, y;  // y only for the look-ahead form
   Kokkos::View<const Scalar*, Device> g;
   coefficients c;
@@ -57,29 +77,53 @@ struct MomentumUpdate {
 
   KOKKOS_INLINE_FUNCTION coefficients group_coefficients(int) const { return c; }
 
-  // p - c D(p)
-  KOKKOS_INLINE_FUNCTION Scalar damped(const coefficients& k, Scalar pi) const {
-    if constexpr (LinearDamping) return k.momentum * pi;
-    else return pi - k.friction * math::signed_power(pi, k.damping_power);
-  }
-  KOKKOS_INLINE_FUNCTION Scalar velocity(const coefficients& k, Scalar pi) const {
-    if constexpr (QuadraticKinetic) return pi;
-    else return math::signed_power(pi, k.velocity_power);
-  }
-
   template <class Statistics>
   KOKKOS_INLINE_FUNCTION void operator()(const coefficients& k, std::size_t i, Statistics& stats) const {
     const Scalar gi = g(i);
-    const Scalar pi = damped(k, p(i)) - k.step * gi;
-    const Scalar xi = mirror.from_dual(mirror.to_dual(x(i)) + velocity(k, pi));
+    const Scalar pi = law::damped(k, p(i)) - k.step * gi;
+    const Scalar xi = mirror.from_dual(mirror.to_dual(x(i)) + law::velocity(k, pi));
     p(i) = pi;
     x(i) = xi;
-    if constexpr (LookAhead) y(i) = xi + velocity(k, damped(k, pi));
+    if constexpr (LookAhead) y(i) = xi + law::velocity(k, law::damped(k, pi));
     stats.add_gradient(gi);
     if constexpr (QuadraticKinetic)
       stats.add_kinetic(0.5 * double(pi) * double(pi));
     else
       stats.add_kinetic(double(math::pow(math::abs(pi), k.conjugate_exponent) / k.conjugate_exponent));
+  }
+};
+
+// How a step moves x, for the constraint pass: by V(p) (in the mirror form, in the dual
+// coordinates: the Euclidean metric there), so V(p) is the velocity with step size 1.
+template <class Scalar, class Device, bool QuadraticKinetic>
+struct MomentumMotion {
+  using coefficients = MomentumCoefficients<Scalar>;
+  using law = MomentumLaw<Scalar, true, QuadraticKinetic>;
+  static constexpr bool has_velocity = true;
+  Kokkos::View<Scalar*, Device> p;
+  coefficients c;
+
+  KOKKOS_INLINE_FUNCTION coefficients group_coefficients(int) const { return c; }
+  KOKKOS_INLINE_FUNCTION Scalar step_size(const coefficients&, std::size_t) const { return Scalar(1); }
+  KOKKOS_INLINE_FUNCTION Scalar velocity(const coefficients& k, std::size_t i) const { return law::velocity(k, p(i)); }
+  KOKKOS_INLINE_FUNCTION void set_velocity(const coefficients& k, std::size_t i, Scalar w) const {
+    p(i) = law::momentum_of(k, w);
+  }
+};
+
+// Nesterov's look-ahead point y = x + V(p - c D(p)) of the constrained state.
+template <class Scalar, class Device, bool LinearDamping, bool QuadraticKinetic>
+struct LookAheadUpdate {
+  using coefficients = MomentumCoefficients<Scalar>;
+  using law = MomentumLaw<Scalar, LinearDamping, QuadraticKinetic>;
+  Kokkos::View<const Scalar*, Device> x, p;
+  Kokkos::View<Scalar*, Device> y;
+  coefficients c;
+
+  KOKKOS_INLINE_FUNCTION coefficients group_coefficients(int) const { return c; }
+  template <class Statistics>
+  KOKKOS_INLINE_FUNCTION void operator()(const coefficients& k, std::size_t i, Statistics&) const {
+    y(i) = x(i) + law::velocity(k, law::damped(k, p(i)));
   }
 };
 
@@ -91,6 +135,9 @@ class NonlinearMomentum : public Optimizer<Scalar, Device> {
 
   NonlinearMomentum(const space_type& space, NonlinearMomentumSettings settings)
       : settings_(settings), momentum_(this->state_array("nonlinear_momentum.p", space.size())) {
+    const double s = settings.kinetic_exponent, r = s / (s - 1);
+    coefficients_ = {Scalar(settings.step),          Scalar(settings.friction), Scalar(1 - settings.friction),
+                     Scalar(settings.damping_exponent - 1), Scalar(r - 1), Scalar(r)};
     if (settings_.form == MomentumForm::mirror && settings_.mirror.kind == MirrorSpec::Kind::box)
       require_inside_box(space);
     if (settings_.form == MomentumForm::nesterov) {
@@ -108,25 +155,36 @@ class NonlinearMomentum : public Optimizer<Scalar, Device> {
             const StatisticsView<Device>& statistics = {}) override {
     ++this->steps_;
     const auto& s = settings_;
-    const double r = s.kinetic_exponent / (s.kinetic_exponent - 1);
-    MomentumCoefficients<Scalar> c{Scalar(s.step),          Scalar(s.friction), Scalar(1 - s.friction),
-                                   Scalar(s.damping_exponent - 1), Scalar(r - 1), Scalar(r)};
-    const bool linear = s.damping_exponent == 2, quadratic = s.kinetic_exponent == 2;
+    const MomentumCoefficients<Scalar>& c = coefficients_;
     switch (s.form) {
       case MomentumForm::heavy_ball:
-        return launch<false>(space, c, EuclideanMap{}, linear, quadratic, statistics);
+        return launch<false>(space, c, EuclideanMap{}, statistics);
       case MomentumForm::nesterov:
-        return launch<true>(space, c, EuclideanMap{}, linear, quadratic, statistics);
+        return launch<true>(space, c, EuclideanMap{}, statistics);
       case MomentumForm::mirror:
         switch (s.mirror.kind) {
           case MirrorSpec::Kind::lp:
-            return launch<false>(space, c, LpMap::with_exponent(s.mirror.p), linear, quadratic, statistics);
+            return launch<false>(space, c, LpMap::with_exponent(s.mirror.p), statistics);
           case MirrorSpec::Kind::box:
-            return launch<false>(space, c, BoxMap{s.mirror.lower, s.mirror.upper}, linear, quadratic, statistics);
+            return launch<false>(space, c, BoxMap{s.mirror.lower, s.mirror.upper}, statistics);
           case MirrorSpec::Kind::euclidean:
-            return launch<false>(space, c, EuclideanMap{}, linear, quadratic, statistics);
+            return launch<false>(space, c, EuclideanMap{}, statistics);
         }
     }
+  }
+
+  // The momentum made tangent to the faces x lies on; Nesterov's look-ahead point then follows
+  // from the constrained x and p and is itself projected, so every gradient is taken at a
+  // feasible point.
+  void constrain(space_type& space, const Bounds<Scalar, Device>& bounds) override {
+    with_exponents([&](auto linear_damping, auto quadratic_kinetic) {
+      constexpr bool linear = decltype(linear_damping)::value, quadratic = decltype(quadratic_kinetic)::value;
+      bounds.constrain(space, MomentumMotion<Scalar, Device, quadratic>{momentum_, coefficients_});
+      if (settings_.form != MomentumForm::nesterov) return;
+      fused_apply("dynaopt::nonlinear_momentum::look_ahead", space.chunks,
+                  LookAheadUpdate<Scalar, Device, linear, quadratic>{space.x, momentum_, look_ahead_, coefficients_});
+      bounds.project(look_ahead_, space);
+    });
   }
 
   void reset(const space_type& space, const std::vector<int>& groups) override {
@@ -140,21 +198,26 @@ class NonlinearMomentum : public Optimizer<Scalar, Device> {
   }
 
  private:
-  // Picks the instantiation whose exponent paths match eta and s, so eta = 2 and s = 2 run
-  // without a single pow.
+  // Calls f(linear_damping, quadratic_kinetic) as compile-time booleans matching eta = 2 and
+  // s = 2, so those members run without a single pow.
+  template <class F>
+  void with_exponents(F&& f) const {
+    const bool linear = settings_.damping_exponent == 2, quadratic = settings_.kinetic_exponent == 2;
+    if (linear && quadratic) f(std::true_type{}, std::true_type{});
+    else if (linear) f(std::true_type{}, std::false_type{});
+    else if (quadratic) f(std::false_type{}, std::true_type{});
+    else f(std::false_type{}, std::false_type{});
+  }
+
   template <bool LookAhead, class Mirror>
-  void launch(space_type& space, const MomentumCoefficients<Scalar>& c, const Mirror& mirror, bool linear,
-              bool quadratic, const StatisticsView<Device>& statistics) {
-    auto run = [&](auto linear_damping, auto quadratic_kinetic) {
+  void launch(space_type& space, const MomentumCoefficients<Scalar>& c, const Mirror& mirror,
+              const StatisticsView<Device>& statistics) {
+    with_exponents([&](auto linear_damping, auto quadratic_kinetic) {
       using Update = MomentumUpdate<Scalar, Device, Mirror, LookAhead, decltype(linear_damping)::value,
                                     decltype(quadratic_kinetic)::value>;
       fused_apply("dynaopt::nonlinear_momentum", space.chunks,
                   Update{space.x, momentum_, look_ahead_, space.g, c, mirror}, statistics);
-    };
-    if (linear && quadratic) run(std::true_type{}, std::true_type{});
-    else if (linear) run(std::true_type{}, std::false_type{});
-    else if (quadratic) run(std::false_type{}, std::true_type{});
-    else run(std::false_type{}, std::false_type{});
+    });
   }
 
   // The box map's dual coordinate log((x-a)/(b-x)) exists only strictly inside the box.
@@ -169,6 +232,7 @@ class NonlinearMomentum : public Optimizer<Scalar, Device> {
   }
 
   NonlinearMomentumSettings settings_;
+  MomentumCoefficients<Scalar> coefficients_;
   view_type momentum_;
   view_type look_ahead_;
 };

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "dynaopt/core/bounds.hpp"
 #include "dynaopt/core/group_statistics.hpp"
 #include "dynaopt/core/parameter_space.hpp"
 #include "dynaopt/core/state_archive.hpp"
@@ -29,6 +30,11 @@ class Optimizer {
   // `statistics` View receives the local (this rank's) per-group statistics of the step.
   virtual void step(space_type& space, const std::vector<double>& objective,
                     const StatisticsView<Device>& statistics = {}) = 0;
+
+  // The constraint pass after step(), for a problem with bounds: x back inside them and the
+  // state consistent with the faces it lies on (bounds.hpp: each optimizer hands its motion,
+  // its per-coordinate step sizes and velocity). An optimizer without a velocity projects x.
+  virtual void constrain(space_type& space, const Bounds<Scalar, Device>& bounds) { bounds.project(space.x, space); }
 
   // Warm restarts taken so far, per group.
   virtual std::vector<long> restarts() const { return {}; }

@@ -3,8 +3,8 @@
 //   force pass    problem.force(optimizer.evaluation_point())        the active groups only
 //   non-finite    the run's policy, for the whole problem or group by group
 //   integrate     optimizer.step(), with statistics on sampled steps  one fused launch
-//   constrain     problem.constrain()                                  bounds, projections
-//   diagnostics   one allreduce: statistics, energy, the problem's slots; convergence
+//   constrain     optimizer.constrain(problem.bounds()), problem.constrain()   x and state on the bounds
+//   diagnostics   one allreduce: statistics, stationarity, energy, the problem's slots; convergence
 //   output        history row, log line, end of cycle, checkpoint
 // The integrator owns the step counter, the non-finite policy, the sampling of history, log and
 // statistics, and the archive of its own state; a problem supplies hooks (problem.hpp) and
@@ -31,6 +31,7 @@ class Integrator {
  public:
   using problem_type = Problem<Scalar, Device>;
   using optimizer_type = Optimizer<Scalar, Device>;
+  using view_type = Kokkos::View<Scalar*, Device>;
 
   Integrator(problem_type& problem, optimizer_type& optimizer, const RunSpec& run, const Comm& comm)
       : problem_(problem),
@@ -40,7 +41,10 @@ class Integrator {
         schedule_(problem.schedule(run)),
         guard_(run, problem.independent_groups() ? problem.space().group_count() : 1),
         statistics_("dynaopt::statistics", std::size_t(problem.space().group_count())),
-        statistics_host_(Kokkos::create_mirror_view(statistics_)) {}
+        statistics_host_(Kokkos::create_mirror_view(statistics_)),
+        stationarity_("dynaopt::stationarity", std::size_t(problem.space().group_count())),
+        unbounded_(problem.space().groups,
+                   std::vector<GroupBounds>(std::size_t(problem.space().group_count())), "unbounded") {}
 
   // Where the history rows and log lines go (nullptr: nowhere), and what follows every cycle
   // (the checkpoints: `after_cycle(cycle)`).
@@ -48,7 +52,8 @@ class Integrator {
   void after_cycle(std::function<void(long)> hook) { after_cycle_ = std::move(hook); }
 
   // Steps on from wherever the run stands to the end of the schedule, or until the problem is
-  // done or |g|_2 <= run.gradient_tolerance. Collective. Returns the last step's record.
+  // done or |G|_2 <= run.gradient_tolerance (the projected gradient; |g|_2 without bounds).
+  // Collective. Returns the last step's record.
   const StepRecord& run() {
     while (record_.step < schedule_.steps && !finished_) cycle_step();
     return record_;
@@ -61,6 +66,7 @@ class Integrator {
   void archive(StateArchive& state) {
     state.field("integrator.step", record_.step);
     state.field("integrator.gradient_norm", record_.gradient_norm);
+    state.field("integrator.stationarity", record_.stationarity);
     state.field("integrator.converged", record_.converged);
     state.field("integrator.finished", finished_);
     state.field("integrator.skipped", record_.skipped_steps);
@@ -85,8 +91,10 @@ class Integrator {
                          (cycle_end && (history_cycle || log_cycle));
 
     // Force pass.
-    const Forces forces = problem_.force(optimizer_.evaluation_point(space), step);
+    const auto point = optimizer_.evaluation_point(space);
+    const Forces forces = problem_.force(point, step);
     record_.objective = forces.objective;
+    const Bounds<Scalar, Device>* bounds = problem_.bounds();
 
     // The non-finite policy.
     long failed = 0, skipped = 0;
@@ -104,9 +112,33 @@ class Integrator {
       record_.skipped = !guard_.admit(forces.objective, step, optimizer_, space, log_);
     }
 
+    // The stationarity of a whole problem at the evaluation point, before the step moves it (a
+    // batch of independent groups judges each of its own): with bounds on every sampled step,
+    // without them when the run stops on it (otherwise the step's |g| is that measure). Where
+    // this rank's part alone is within the tolerance, the point is kept: if the whole is too, the
+    // run ends there, at the point the certificate is about.
+    const bool certify = run_.gradient_tolerance > 0 && !problem_.independent_groups() && !record_.skipped;
+    const bool project_gradient = sampled && !record_.skipped && !problem_.independent_groups() && (bounds || certify);
+    double stationarity_sq = 0;
+    bool kept = false;
+    if (project_gradient) {
+      const auto per_group = stationarity_;
+      (bounds ? *bounds : unbounded_).stationarity(point, space.g, space, per_group);
+      Kokkos::parallel_reduce(
+          "dynaopt::stationarity_sum", Kokkos::RangePolicy<typename Device::execution_space>(0, per_group.extent(0)),
+          KOKKOS_LAMBDA(const std::size_t k, double& sum) { sum += per_group(k); }, stationarity_sq);
+      if (certify && stationarity_sq <= run_.gradient_tolerance * run_.gradient_tolerance) {
+        if (certified_.extent(0) != point.extent(0))
+          certified_ = view_type(Kokkos::view_alloc(Kokkos::WithoutInitializing, "dynaopt::certified"), point.extent(0));
+        Kokkos::deep_copy(certified_, point);
+        kept = true;
+      }
+    }
+
     // Integration and constraint passes.
     if (!record_.skipped) {
       optimizer_.step(space, forces.group_objective, sampled ? statistics_ : StatisticsView<Device>());
+      if (bounds) optimizer_.constrain(space, *bounds);
       problem_.constrain(optimizer_);
     }
     if (skipped > 0) problem_.select(problem_.active_groups());
@@ -128,6 +160,7 @@ class Integrator {
       }
     }
     if (problem_.independent_groups()) nonfinite_slot = reduction.sum(double(skipped)), reduction.sum(double(failed));
+    const std::size_t stationarity_slot = reduction.sum(problem_.replicated() ? 0.0 : stationarity_sq);
     problem_.contribute(reduction);
     comm_.reduce(reduction);
     if (record_.sampled) {
@@ -138,7 +171,11 @@ class Integrator {
       else
         for (const auto& s : record_.groups) record_.total += s;
       record_.gradient_norm = std::sqrt(record_.total.grad_sq_sum);
-      record_.converged = run_.gradient_tolerance > 0 && record_.gradient_norm <= run_.gradient_tolerance;
+      record_.stationarity = !project_gradient ? record_.gradient_norm
+                             : problem_.replicated() ? std::sqrt(stationarity_sq)
+                                                     : std::sqrt(reduction.sum_at(stationarity_slot));
+      record_.converged = run_.gradient_tolerance > 0 && record_.stationarity <= run_.gradient_tolerance;
+      if (record_.converged && kept) Kokkos::deep_copy(space.x, certified_);
     }
     if (problem_.independent_groups())
       report_nonfinite(long(reduction.sum_at(nonfinite_slot)), long(reduction.sum_at(nonfinite_slot + 1)), step);
@@ -185,6 +222,9 @@ class Integrator {
   NonfiniteGuard guard_;
   StatisticsView<Device> statistics_;
   typename StatisticsView<Device>::HostMirror statistics_host_;
+  Kokkos::View<double*, Device> stationarity_;  // |G|^2 per group
+  Bounds<Scalar, Device> unbounded_;             // the measure of a problem without bounds: |g|^2
+  view_type certified_;                          // the evaluation point, where it may be certified
   StepRecord record_;
   bool finished_ = false;
   std::ostream* history_ = nullptr;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "dynaopt/core/bounds.hpp"
 #include "dynaopt/core/format.hpp"
 #include "dynaopt/core/group_statistics.hpp"
 #include "dynaopt/core/parameter_space.hpp"
@@ -49,9 +50,10 @@ struct StepRecord {
   GroupStatistics total;         // sampled steps: over all groups and ranks
   std::vector<GroupStatistics> groups;  // sampled steps: each of this rank's groups, over all ranks
   double gradient_norm = 0;      // |g|_2 of the last sampled step
+  double stationarity = 0;       // |G|_2 of the last sampled step: the projected gradient (= |g|_2 without bounds)
   long restarts = 0;             // warm restarts of all groups so far
   long skipped_steps = 0;        // non-finite steps (of a batch: group-steps) skipped so far
-  bool converged = false;        // |g|_2 <= run.gradient_tolerance
+  bool converged = false;        // |G|_2 <= run.gradient_tolerance
   bool history_due = false;      // the cycle that ended with this step gets a history row
   bool log_due = false;          // ... and a log line
   // The Hamiltonian the papers watch dissipate: potential (the objective) plus kinetic energy.
@@ -87,8 +89,12 @@ class Problem {
   // Independent groups: `group` failed for good at `step` (non-finite beyond the policy).
   virtual void retire(int /*group*/, long /*step*/) {}
 
-  // Constraint pass, after the integration: bounds and projections of the selected groups,
-  // or whatever else makes the parameters whole again (a sharded state's allgather).
+  // The bounds of the parameters (nullptr: none). The integrator's constraint pass keeps x and
+  // the optimizer's state on them after every step, and its stationarity measure projects the
+  // gradient onto them.
+  virtual const Bounds<Scalar, Device>* bounds() const { return nullptr; }
+  // Constraint pass, after the integration and the bounds: whatever else makes the parameters
+  // whole again (a sharded state's allgather).
   virtual void constrain(optimizer_type&) {}
 
   // True when every rank holds all the parameters (data parallel), so the optimizer's
@@ -109,17 +115,17 @@ class Problem {
   // integrator's own columns: the objective at the evaluation point, the kinetic energy after
   // the step, their sum, |g|_2, the stiffest mode, the warm restarts and the skipped steps.
   virtual std::string history_header() const {
-    return "step,objective,kinetic_energy,total_energy,grad_norm,max_frequency,restarts,skipped";
+    return "step,objective,kinetic_energy,total_energy,grad_norm,max_frequency,restarts,skipped,stationarity";
   }
   virtual void history_row(std::ostream& out, const StepRecord& r) {
     out << r.step << ',' << exact(r.objective) << ',' << exact(r.total.kinetic_energy) << ','
         << exact(r.total_energy()) << ',' << exact(r.gradient_norm) << ',' << exact(r.total.max_frequency) << ','
-        << r.restarts << ',' << r.skipped_steps << '\n';
+        << r.restarts << ',' << r.skipped_steps << ',' << exact(r.stationarity) << '\n';
   }
   virtual void log_line(std::ostream& out, const StepRecord& r, const RunSpec&) {
     char line[160];
-    std::snprintf(line, sizeof line, "step %9ld  objective %.6e  |g| %.3e  kinetic %.3e  energy %.6e  restarts %ld",
-                  r.step, r.objective, r.gradient_norm, r.total.kinetic_energy, r.total_energy(), r.restarts);
+    std::snprintf(line, sizeof line, "step %9ld  objective %.6e  |G| %.3e  kinetic %.3e  energy %.6e  restarts %ld",
+                  r.step, r.objective, r.stationarity, r.total.kinetic_energy, r.total_energy(), r.restarts);
     out << line << std::endl;
   }
   // The problem's own state beyond x and the optimizer's, for checkpoints.
@@ -132,7 +138,8 @@ class Problem {
     result << YAML::Key << "steps" << YAML::Value << r.step << YAML::Key << "converged" << YAML::Value << r.converged
            << YAML::Key << "skipped" << YAML::Value << r.skipped_steps << YAML::Key << "objective" << YAML::Value
            << exact(objective) << YAML::Key << "gradient_norm" << YAML::Value << exact(r.gradient_norm)
-           << YAML::Key << "restarts" << YAML::Value << r.restarts;
+           << YAML::Key << "stationarity" << YAML::Value << exact(r.stationarity) << YAML::Key << "restarts"
+           << YAML::Value << r.restarts;
     return std::to_string(r.step) + " steps, objective " + exact(objective);
   }
 };

@@ -105,7 +105,7 @@ inline void check_nanosphere(const DeckSection& root, const Job& job) {
                  "checkpoint"},
            why);
     refuse(root, {"optimizer"}, why);
-    refuse(problem, {"starts", "seed", "convergence", "cluster_distance", "thickness_unit", "bounds"}, why);
+    refuse(problem, {"starts", "seed", "convergence", "distinct_optima", "thickness_unit", "bounds"}, why);
     if (spec.thickness.empty()) problem.fail("thickness", "is required when run.mode is evaluate");
   } else {
     refuse(run, {"gradient_tolerance"}, "problem nanosphere, whose starts converge by problem.convergence");
@@ -153,7 +153,9 @@ inline void run_nanosphere(const Job& job, const Comm& comm) {
 inline const std::vector<ProblemType>& problem_types() {
   using S = const DeckSection&;
   static const std::vector<ProblemType> types = {
-      {"rosenbrock", "paper 001 eq. 51 in d dimensions: dimension, x0 (d numbers, or one for all)",
+      {"rosenbrock",
+       "paper 001 eq. 51 in d dimensions: dimension, x0 (d numbers, or one for all),\n"
+       "      bounds {lower, upper, max_sum (one rank)}",
        [](S s) -> ProblemSpec { return read_rosenbrock(s); }, registry::check_rosenbrock,
        registry::with_precision<registry::RunRosenbrock>},
       {"mnist",
@@ -165,7 +167,8 @@ inline const std::vector<ProblemType>& problem_types() {
        "multi-start design of multilayer spheres for band-averaged absorption (paper 001 Sec. 4.2):\n"
        "      host_index, layers, thickness, band {from, to, samples, rule} or wavelengths,\n"
        "      bounds {min_thickness, max_radius}, starts, seed, objective (cabs|qabs|cabs_per_volume),\n"
-       "      thickness_unit, convergence {relative_change, steps}, cluster_distance",
+       "      thickness_unit, convergence {stationarity, relative_change, steps},\n"
+       "      distinct_optima {objective, spectrum}",
        [](S s) -> ProblemSpec { return read_nanosphere(s); }, registry::check_nanosphere, registry::run_nanosphere},
   };
   return types;

@@ -4,6 +4,7 @@
 // The coordinates are block-distributed over the ranks; each rank needs one neighbour value on
 // either side, exchanged like the halo of an explicit code.
 #include <Kokkos_Core.hpp>
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
@@ -17,6 +18,7 @@ namespace dynaopt {
 struct RosenbrockSpec {
   long dimension = 2;
   std::vector<double> x0;  // dimension values
+  std::optional<GroupBounds> bounds;  // every x_i in [lower, upper], sum x_i <= max_sum (one rank)
 };
 
 template <class Scalar, class Device>
@@ -38,11 +40,13 @@ class Rosenbrock : public Problem<Scalar, Device> {
     auto host = Kokkos::create_mirror_view(space_.x);
     for (std::size_t i = begin_; i < end_; ++i) host(i - begin_) = Scalar(spec_.x0[i]);
     Kokkos::deep_copy(space_.x, host);
+    if (spec_.bounds) bounds_ = Bounds<Scalar, Device>(space_.groups, {*spec_.bounds}, "problem.bounds");
   }
 
   std::string name() const override { return "rosenbrock"; }
   space_type& space() override { return space_; }
   Forces force(const view_type& point, long) override { return evaluate(point, space_.g); }
+  const Bounds<Scalar, Device>* bounds() const override { return spec_.bounds ? &bounds_ : nullptr; }
 
   // The integrator's results, and x itself when it is small enough to read.
   std::string finish(const StepRecord& record, RunOutput& output, YAML::Emitter& result) override {
@@ -96,6 +100,7 @@ class Rosenbrock : public Problem<Scalar, Device> {
   const Comm& comm_;
   std::size_t begin_ = 0, end_ = 0;
   space_type space_;
+  Bounds<Scalar, Device> bounds_;
 };
 
 }  // namespace dynaopt

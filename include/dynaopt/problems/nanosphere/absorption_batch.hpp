@@ -7,7 +7,6 @@
 
 #include "dynaopt/problems/nanosphere/dual.hpp"
 #include "dynaopt/problems/nanosphere/mie.hpp"
-#include "dynaopt/problems/nanosphere/projection.hpp"
 
 namespace dynaopt::nanosphere {
 
@@ -37,7 +36,6 @@ struct BandAbsorption {
   int layers;
   double host_index;
   AbsorptionMeasure measure;
-  double min_thickness, max_radius;  // nm; the evaluation point is projected onto the design set
   double unit;                       // nm per design coordinate: t = unit * coordinate
   double sense;                      // +1 reports J and dJ/du; -1 the minimised -J and -dJ/du
   Kokkos::View<const double*, Device> wavelengths, weights;
@@ -49,14 +47,10 @@ struct BandAbsorption {
 
   KOKKOS_INLINE_FUNCTION void operator()(const member_type& team) const {
     const int design = designs(team.league_rank());
-    // Nesterov's look-ahead point may leave the set; the objective is taken where the design
-    // would be projected, which is the point itself for every feasible one.
-    double t[Layers];
-    for (int l = 0; l < layers; ++l) t[l] = unit * coordinates(design, l);
-    project_thicknesses(t, layers, min_thickness, max_radius);
+    // The constraint pass keeps every evaluation point (a look-ahead one too) in the design set.
     Gradient seeded[Layers], radius(0.0);
     for (int l = 0; l < layers; ++l) {
-      seeded[l] = Gradient::variable(t[l], l);
+      seeded[l] = Gradient::variable(unit * coordinates(design, l), l);
       radius = radius + seeded[l];
     }
     Gradient band;

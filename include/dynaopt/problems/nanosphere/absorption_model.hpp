@@ -98,8 +98,7 @@ class AbsorptionModel {
   }
 
   // The force pass: for the first `count` designs listed in `designs`, the band average of the
-  // deck's measure at coordinates t = unit * u (projected onto the design set) times `sense`,
-  // and its gradient with respect to u.
+  // deck's measure at coordinates t = unit * u times `sense`, and its gradient with respect to u.
   void band_average(const Kokkos::View<const int*, Device>& designs, int count,
                     const Kokkos::View<const double**, Kokkos::LayoutRight, Device>& coordinates, double unit,
                     double sense, nanosphere::AbsorptionMeasure measure, const Kokkos::View<double*, Device>& objective,
@@ -108,7 +107,7 @@ class AbsorptionModel {
     with_layer_capacity(layers_, [&](auto capacity) {
       using Pass = BandAbsorption<decltype(capacity)::value, max_orders, Device>;
       Kokkos::parallel_for("dynaopt::nanosphere::band_average", Kokkos::TeamPolicy<execution_space>(count, Kokkos::AUTO),
-                           Pass{layers_, spec_.host_index, measure, spec_.min_thickness, spec_.max_radius, unit, sense,
+                           Pass{layers_, spec_.host_index, measure, unit, sense,
                                 wavelengths_, weights_, index_, designs, coordinates, objective, gradient});
     });
   }

@@ -5,7 +5,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <Kokkos_Core.hpp>
-#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,19 +14,16 @@
 #include "dynaopt/core/result_yaml.hpp"
 #include "dynaopt/core/run_output.hpp"
 #include "dynaopt/problems/nanosphere/absorption_model.hpp"
+#include "dynaopt/problems/nanosphere/spectrum_file.hpp"
 #include "dynaopt/problems/run.hpp"
 
 namespace dynaopt::nanosphere {
 
 template <class Device>
 void evaluate_design(const NanosphereSpec& spec, const Job& job, const Comm& comm) {
-  // The design as given, even outside the optimizer's bounds: the force pass projects onto
-  // bounds that never bind.
-  NanosphereSpec unbounded = spec;
-  unbounded.min_thickness = 0;
-  unbounded.max_radius = std::numeric_limits<double>::infinity();
+  // The design as given, even outside the optimizer's bounds.
   const auto model = on_all_ranks(comm, [&] {
-    auto m = std::make_unique<AbsorptionModel<Device>>(unbounded);
+    auto m = std::make_unique<AbsorptionModel<Device>>(spec);
     double radius = 0;
     for (double t : spec.thickness) radius += t;
     m->require_orders(radius, "problem.thickness");
@@ -36,14 +32,7 @@ void evaluate_design(const NanosphereSpec& spec, const Job& job, const Comm& com
   if (job.dry_run) return;
   const std::size_t layers = spec.layers.size();
   RunOutput output(comm, job.output.directory);
-  std::string header = "wavelength_nm,cabs_nm2,qabs";
-  for (std::size_t l = 1; l <= layers; ++l) header += ",dcabs_dt" + std::to_string(l);
-  if (std::ostream* spectrum = output.file("spectrum.csv", header))
-    for (const auto& p : model->spectrum(spec.thickness)) {
-      *spectrum << exact(p.wavelength_nm) << ',' << exact(p.cabs) << ',' << exact(p.qabs);
-      for (double d : p.dcabs_dt) *spectrum << ',' << exact(d);
-      *spectrum << '\n';
-    }
+  write_spectrum(output, *model, spec.thickness);
   // The band averages through the force pass itself, with the design as a batch of one.
   Kokkos::View<int*, Device> designs("designs", 1);
   Kokkos::View<double**, Kokkos::LayoutRight, Device> design("design", 1, layers), gradient("gradient", 1, layers);
@@ -73,7 +62,11 @@ void evaluate_design(const NanosphereSpec& spec, const Job& job, const Comm& com
         << YAML::Key << std::string(measure_name(measure)) + "_gradient" << YAML::Value;
     emit_exact(out, {j.begin() + 1, j.end()});
   }
-  finish_run(output, out, "band-averaged Cabs " + exact(cabs[0]) + " nm^2", comm);
+  const std::vector<double> deck = average(spec.objective);
+  finish_run(output, out,
+             "band-averaged " + std::string(measure_name(spec.objective)) + " " + exact(deck[0]) +
+                 (spec.objective == AbsorptionMeasure::qabs ? "" : spec.objective == AbsorptionMeasure::cabs ? " nm^2" : " nm^-1"),
+             comm);
 }
 
 }  // namespace dynaopt::nanosphere

@@ -8,6 +8,7 @@
 #include "dynaopt/problems/nanosphere/absorption_batch.hpp"
 #include "dynaopt/problems/nanosphere/band.hpp"
 #include "dynaopt/problems/nanosphere/materials.hpp"
+#include "dynaopt/problems/nanosphere/start_records.hpp"
 
 namespace dynaopt {
 
@@ -32,9 +33,10 @@ struct NanosphereSpec {
   long seed = 1;
   nanosphere::AbsorptionMeasure objective = nanosphere::AbsorptionMeasure::cabs;
   double thickness_unit = 1;              // nm per optimizer coordinate
-  double stall_tolerance = 1e-9;          // a start has converged when its best objective has not
-  long stall_steps = 100;                 // risen by this relative amount for this many steps
-  double cluster_distance = 1;            // nm: optima closer than this are one optimum
+  double stationarity = 1e-4;             // converged: |G| <= stationarity |J| per nm
+  double stall_tolerance = 1e-9;          // stalled: the best objective has not risen by this
+  long stall_steps = 100;                 // relative amount for this many steps (uncertified)
+  OptimumTolerance distinct;              // converged designs that are one optimum
 
   // The sample wavelengths and weights of the band average.
   nanosphere::Quadrature quadrature() const;

@@ -10,32 +10,51 @@ namespace dynaopt {
 
 // What became of one start.
 struct StartRecord {
-  enum class Status { running, converged, failed };
+  // running: the run's steps ran out while the start was still moving (max_steps);
+  // converged: certified, |G| <= stationarity |J| per nm at the final design;
+  // stalled: the best objective stopped rising, but the design is not certified stationary;
+  // failed: non-finite beyond the run's policy.
+  enum class Status { running, converged, failed, stalled };
   long start = 0;
   int rank = 0;
   long steps = 0;
   Status status = Status::running;
-  double objective = 0;  // at the final design
-  std::vector<double> thickness;  // nm
+  double objective = 0;           // at the final design
+  std::vector<double> thickness;  // the final design, nm
+  double stationarity = 0;        // |G| at the final design, objective per nm
+  double best_objective = 0;      // the best design the start visited (its evaluation points)
+  std::vector<double> best_thickness;
 };
 
-// "step_limit": the run's steps ran out while the start was still moving.
-inline constexpr Named<StartRecord::Status> start_statuses[] = {{StartRecord::Status::running, "step_limit"},
+inline constexpr Named<StartRecord::Status> start_statuses[] = {{StartRecord::Status::running, "max_steps"},
                                                                 {StartRecord::Status::converged, "converged"},
+                                                                {StartRecord::Status::stalled, "stalled"},
                                                                 {StartRecord::Status::failed, "failed"}};
 inline const char* status_name(StartRecord::Status status) { return name_of(start_statuses, status); }
 
-// One distinct local optimum: the best start of a cluster of final designs.
+// One distinct local optimum: converged designs of the same objective and the same spectrum,
+// represented by their best member.
 struct Optimum {
   double objective = 0;
-  std::vector<double> thickness;
-  long start = 0;    // the start that found it best
-  long members = 0;  // starts that ended within the cluster distance of it
+  std::vector<double> thickness;   // of the best member
+  double stationarity = 0;         // of the best member
+  long start = 0;                  // the best member's start
+  long members = 0;                // converged starts that ended in it
+  std::vector<double> lowest, highest;  // nm per layer over the members: a degenerate optimum spans a range
 };
 
-// Greedy clustering, best first: a design joins the first optimum within `distance` nm
-// (Euclidean) of it, or founds a new one. Failed starts are left out.
-std::vector<Optimum> distinct_optima(std::vector<StartRecord> records, double distance);
+// How close two converged designs must be to count as one optimum: objectives within
+// `objective` relative, Cabs spectra within `spectrum` relative at every wavelength.
+struct OptimumTolerance {
+  double objective = 1e-4;
+  double spectrum = 1e-3;
+};
+
+// Greedy grouping of the converged records, best first: a design joins the first optimum whose
+// objective and spectrum match it, or founds a new one. `spectra[i]` is record i's Cabs
+// spectrum (empty for a record that is not converged).
+std::vector<Optimum> distinct_optima(const std::vector<StartRecord>& records,
+                                     const std::vector<std::vector<double>>& spectra, OptimumTolerance tolerance);
 
 // A design drawn uniformly from {t >= t_min, sum t <= R_max} (a scaled Dirichlet(1, ..., 1)
 // sample with one slack coordinate), a function of (seed, start) alone.
