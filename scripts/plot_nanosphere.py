@@ -1,5 +1,5 @@
-"""Plots of the nanosphere reproduction: the best band-averaged Qabs against the step for each
-optimizer, and the spectrum of the best design found.
+"""Plot of the nanosphere reproduction: the best and mean band-averaged Qabs against the step for
+each optimizer (the best design's spectrum is scripts/plot_spectrum.py's).
     plot_nanosphere.py RUNS_DIR FIGURES_DIR NAME...
 Needs Debian's python3-matplotlib (run it under /usr/bin/python3)."""
 import csv
@@ -25,12 +25,3 @@ mean.set(xscale="log", xlabel="step", ylabel="mean band-averaged $Q_{abs}$", tit
 best.legend()
 fig.tight_layout()
 fig.savefig(f"{figures}/nanosphere_convergence.png", dpi=120)
-
-rows = list(csv.DictReader(open(f"{runs}/best_spectrum/spectrum.csv")))
-thickness = next(line.split(": ", 1)[1].strip() for line in open(f"{runs}/best_spectrum/result.yaml")
-                 if line.startswith("thickness:"))
-fig, ax = plt.subplots(figsize=(6, 4))
-ax.plot([float(r["wavelength_nm"]) for r in rows], [float(r["qabs"]) for r in rows])
-ax.set(xlabel="wavelength (nm)", ylabel="$Q_{abs}$", title=f"best Ag/SiO2/Ag design {thickness} nm")
-fig.tight_layout()
-fig.savefig(f"{figures}/nanosphere_best_spectrum.png", dpi=120)

@@ -2,6 +2,8 @@
 // batch run split over two ranks against one rank, and converged starts left alone.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -291,6 +293,77 @@ TEST(MultiStart, HistoryCarriesTheBatchEnergy) {
   EXPECT_EQ(fields[0], 12);
   EXPECT_NEAR(fields[6], kinetic, 1e-12 * kinetic);
   EXPECT_NEAR(fields[7], kinetic - fields[2] * double(spec.starts), 1e-12 * std::fabs(fields[7]));
+}
+
+// A silver core in a silica shell, Cabs over nine wavelengths, radius <= 100 nm: its global
+// optimum by an exhaustive 0.5 nm lattice over the feasible triangle (it lies on the radius
+// face), then a plain multi-start of a momentum, a Hamiltonian and two preconditioned optimizers.
+// Each must reach the lattice's optimum to 1e-4, and every optimum it reports must be certified:
+// |G| <= 1e-4 |J| per nm, recomputed here by finite differences along the feasible directions.
+TEST(MultiStart, ReachesTheLatticeOptimumWithCertifiedOptima) {
+  const Comm world;
+  const NanosphereSpec spec = spec_from(
+      "{type: nanosphere, layers: [silver_drude, silica_malitson], band: {from: 400, to: 800, samples: 9}, "
+      "bounds: {min_thickness: 5, max_radius: 100}, starts: 8, seed: 5, objective: cabs, "
+      "convergence: {stationarity: 1.0e-4, relative_change: 1.0e-12, steps: 300}}");
+  const nanosphere::AbsorptionModel<Device> model(spec);
+  const auto band = [&](const std::vector<std::array<double, 2>>& designs) {
+    const std::size_t n = designs.size();
+    Kokkos::View<int*, Device> list("list", n);
+    Kokkos::View<double**, Kokkos::LayoutRight, Device> t("t", n, 2), g("g", n, 2);
+    Kokkos::View<double*, Device> j("j", n);
+    auto th = Kokkos::create_mirror_view(t);
+    auto lh = Kokkos::create_mirror_view(list);
+    for (std::size_t d = 0; d < n; ++d) lh(d) = int(d), th(d, 0) = designs[d][0], th(d, 1) = designs[d][1];
+    Kokkos::deep_copy(t, th);
+    Kokkos::deep_copy(list, lh);
+    model.band_average(list, int(n), t, 1.0, 1.0, spec.objective, j, g);
+    auto jh = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), j);
+    return std::vector<double>(jh.data(), jh.data() + n);
+  };
+  std::vector<std::array<double, 2>> lattice;
+  for (int a = 0; a <= 180; ++a)
+    for (int b = 0; a + b <= 180; ++b) lattice.push_back({5 + 0.5 * a, 5 + 0.5 * b});
+  const std::vector<double> values = band(lattice);
+  const double optimum = *std::max_element(values.begin(), values.end());
+
+  for (const std::string optimizer :
+       {"{type: nesterov, step: 5.0e-4, friction: 0.1}", "{type: adam, lr: 0.3}",
+        "{type: nonlinear_heavy_ball, step: 5.0e-4, friction: 0.1, damping_exponent: 1.9, kinetic_exponent: 1.9}",
+        "{type: dyna, gamma: 0.2, restart_on_increase: true}"}) {
+    MultiStartDesign<Device> design(spec, world);
+    integrate(design, optimizer_from(optimizer), steps_of(3000), world);
+    const std::vector<StartRecord> records = design.records();
+    if (!world.is_root()) continue;
+    double best = -1;
+    long converged = 0;
+    for (const StartRecord& r : records) {
+      if (r.status != StartRecord::Status::converged) continue;
+      ++converged;
+      best = std::max(best, r.objective);
+      EXPECT_LE(r.stationarity, spec.stationarity * r.objective) << optimizer << " start " << r.start;
+      // Finite differences along the feasible directions: each layer where it is above its
+      // bound, and along the radius face when the design is on it.
+      const double h = 1e-4, radius = r.thickness[0] + r.thickness[1];
+      const auto j = band({{r.thickness[0] + h, r.thickness[1]}, {r.thickness[0] - h, r.thickness[1]},
+                           {r.thickness[0], r.thickness[1] + h}, {r.thickness[0], r.thickness[1] - h},
+                           {r.thickness[0] + h, r.thickness[1] - h}, {r.thickness[0] - h, r.thickness[1] + h}});
+      const bool on_face = radius >= spec.max_radius - 1e-6;
+      double g_sq = 0;
+      if (on_face) {
+        const double along = (j[4] - j[5]) / (2 * h) / std::sqrt(2.0);
+        if (r.thickness[0] > 5 + 1e-6 && r.thickness[1] > 5 + 1e-6) g_sq = along * along;
+      } else {
+        for (int l = 0; l < 2; ++l) {
+          const double d = (j[2 * l] - j[2 * l + 1]) / (2 * h);
+          if (r.thickness[std::size_t(l)] > 5 + 1e-6 || d > 0) g_sq += d * d;
+        }
+      }
+      EXPECT_LE(std::sqrt(g_sq), 1.01 * spec.stationarity * r.objective + 1e-6) << optimizer << " start " << r.start;
+    }
+    EXPECT_GT(converged, 0) << optimizer;
+    EXPECT_GE(best, optimum * (1 - 1e-4)) << optimizer << ": best converged " << best << ", lattice " << optimum;
+  }
 }
 
 }  // namespace

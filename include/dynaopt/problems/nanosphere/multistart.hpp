@@ -368,7 +368,8 @@ class MultiStartDesign : public Problem<double, Device> {
     Kokkos::View<double*, Device> gradient("multistart::final_gradient", space_.size());
     Kokkos::parallel_for("dynaopt::nanosphere::iota", Kokkos::RangePolicy<execution_space>(0, count_),
                          KOKKOS_LAMBDA(const int i) { all(i) = i; });
-    model_.band_average(all, count_, matrix(space_.x), unit, 1, spec_.objective, objective, matrix(gradient));
+    // As the force pass sees it (the minimised -J), so that the projected gradient is the same.
+    model_.band_average(all, count_, matrix(space_.x), unit, -1, spec_.objective, objective, matrix(gradient));
     space_type whole = space_;
     whole.select(all_groups(whole.groups));
     bounds_.stationarity(space_.x, gradient, whole, stationarity);
@@ -378,7 +379,7 @@ class MultiStartDesign : public Problem<double, Device> {
     const auto best = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), best_x_);
     for (std::size_t d = 0; d < n; ++d) {
       StartRecord& r = records[d];
-      r.objective = j(d);
+      r.objective = -j(d);
       r.stationarity = std::sqrt(g(d)) / unit;
       r.best_objective = std::max(visited_[d], r.objective);
       r.thickness.clear();
