@@ -25,9 +25,10 @@ NonlinearMomentumSettings read_momentum(const DeckSection& s, MomentumForm form,
   m.step = s.number("step", positive);
   m.friction = s.number("friction", Range::closed(0, 1));  // c = gamma h; c > 1 reverses p
   if (!classical) {
-    // eta < 1 makes |p|^(eta-1) singular at p = 0, where every run starts.
-    m.damping_exponent = s.number("damping_exponent", 2.0, Range::at_least(1));
-    m.kinetic_exponent = s.number("kinetic_exponent", 2.0, Range::above(1));
+    // eta < 1 makes |p|^(eta-1) singular at p = 0, where every run starts; up to 8, |p|^8 of a
+    // double momentum stays finite and non-zero for 1e-38 < |p| < 1e38.
+    m.damping_exponent = s.number("damping_exponent", 2.0, Range::closed(1, 8));
+    m.kinetic_exponent = s.number("kinetic_exponent", 2.0, Range::left_open(1, 8));
   }
   if (form == MomentumForm::mirror) {
     const DeckSection mirror = s.section("mirror");

@@ -73,7 +73,7 @@ check_bad damping_range "damping_range.yaml:5: optimizer.damping_ratio: must be 
   damping_ratio: 2.5}"
 check_bad beta_range "beta_range.yaml:5: optimizer.beta: must be [0, 1), got 1" "${base/gamma: 0.01/gamma: 0.01
   beta: 1}"
-check_bad kinetic_range "kinetic_range.yaml:4: optimizer.kinetic_exponent: must be > 1, got 1" "${base/type: dyna
+check_bad kinetic_range "kinetic_range.yaml:4: optimizer.kinetic_exponent: must be (1, 8], got 1" "${base/type: dyna
   gamma: 0.01/type: nonlinear_heavy_ball
   kinetic_exponent: 1
   step: 0.1
@@ -219,5 +219,28 @@ cut -d, -f1,3- "$work/nano1/starts.csv" >"$work/starts1" && cut -d, -f1,3- "$wor
 diff <(sed 1,4d "$work/nano1/result.yaml") <(sed 1,4d "$work/nano2/result.yaml") >/dev/null && ok || bad "result.yaml differs between 1 and 2 ranks"
 grep -q '^distinct_optima:' "$work/nano1/result.yaml" && grep -q '^  objective: ' "$work/nano1/result.yaml" && ok || bad "result.yaml lacks the best design or the optima"
 [ "$(head -n 1 "$work/nano1/history.csv")" = "step,best_objective,mean_objective,active_starts,best_kinetic_energy,best_total_energy,kinetic_energy,total_energy,skipped" ] && [ "$(wc -l <"$work/nano1/history.csv")" -eq 7 ] && ok || bad "nanosphere history.csv"
+
+# Optimize mode also writes the best design's spectrum, and starts.csv the certificate and the
+# best design visited; the counts of result.yaml add up to the starts.
+[ "$(head -n 1 "$work/nano1/spectrum.csv")" = "wavelength_nm,cabs_nm2,qabs,dcabs_dt1,dcabs_dt2,dcabs_dt3" ] && \
+  [ "$(wc -l <"$work/nano1/spectrum.csv")" -eq 42 ] && ok || bad "optimize mode's spectrum.csv"
+head -n 1 "$work/nano1/starts.csv" | grep -q ',t3,stationarity,best_objective,best_t1,best_t2,best_t3$' && ok \
+  || bad "starts.csv header: $(head -n 1 "$work/nano1/starts.csv")"
+awk '/^(converged|stalled|max_steps|failed):/ {n += $2} END {exit n == 5 ? 0 : 1}' "$work/nano1/result.yaml" && ok \
+  || bad "result.yaml's status counts do not add up to the starts"
+
+# Bounds on Rosenbrock: the shipped deck ends at its KKT point (0.8, 0.64), certified; a sum
+# bound on a vector split over ranks is refused by name, and so is a start outside the bounds.
+sed "s#directory: .*#directory: $work/bounded#" "$inputs/rosenbrock_bounded_nesterov.yaml" >"$work/bounded.yaml"
+"$exe" "$work/bounded.yaml" >/dev/null 2>&1 && grep -q '^converged: true' "$work/bounded/result.yaml" && \
+  awk '/^x:/ {gsub(/[][,]/, " "); exit ($2 - 0.8)^2 + ($3 - 0.64)^2 < 1e-12 ? 0 : 1}' "$work/bounded/result.yaml" && ok \
+  || bad "bounded Rosenbrock did not end certified at (0.8, 0.64): $(tail -n 3 "$work/bounded/result.yaml" 2>&1)"
+sed -i 's/bounds: {lower: -2, upper: 0.8}/bounds: {lower: -2, upper: 0.8, max_sum: 1}/' "$work/bounded.yaml"
+log=$(mpi 2 "$exe" "$work/bounded.yaml" 2>&1); status=$?
+[ $status -eq 1 ] && grep -q "problem.bounds: a sum bound needs each group held by one rank" <<<"$log" && ok \
+  || bad "a split sum bound: status $status, $log"
+sed -i 's/x0: \[-1.5, 0.5\]/x0: [-1.5, 1.5]/' "$work/bounded.yaml"
+log=$("$exe" --check "$work/bounded.yaml" 2>&1); status=$?
+[ $status -eq 1 ] && grep -q "problem.x0: x0\[1\] = 1.5 is outside problem.bounds" <<<"$log" && ok || bad "x0 outside the bounds: $log"
 
 finish

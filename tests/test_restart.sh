@@ -94,13 +94,13 @@ refuse foreign "foreign.dck: not a dynaopt checkpoint" 2 "$rosenbrock" "$work/fo
 # A well-formed file of another format version, its checksum made right.
 python3 - "$checkpoint" "$work/version.dck" <<'PY'
 import struct, sys
-data = open(sys.argv[1], "rb").read()[:-8].replace(b"format: 2\n", b"format: 7\n", 1)
+data = open(sys.argv[1], "rb").read()[:-8].replace(b"format: 3\n", b"format: 7\n", 1)
 h = 0xcbf29ce484222325
 for b in data:
     h = ((h ^ b) * 0x100000001b3) % 2**64
 open(sys.argv[2], "wb").write(data + struct.pack("<Q", h))
 PY
-refuse version "checkpoint format version 7, this dynaopt reads version 2" 2 "$rosenbrock" "$work/version.dck"
+refuse version "checkpoint format version 7, this dynaopt reads version 3" 2 "$rosenbrock" "$work/version.dck"
 mkdir -p "$work/empty"
 refuse empty "$work/empty: no checkpoint-*.dck in this directory" 2 "$rosenbrock" "$work/empty"
 

@@ -167,7 +167,7 @@ class MnistTrainer : public Problem<Scalar, Device> {
                   result_.test_accuracy, result_.seconds, eta);
     out << line << std::endl;
   }
-  std::string finish(const StepRecord&, RunOutput&, YAML::Emitter& out) override {
+  std::string finish(const StepRecord& record, RunOutput&, YAML::Emitter& out) override {
     std::ostringstream seconds;
     seconds << result_.seconds;
     out << YAML::Key << "epochs" << YAML::Value << result_.epochs << YAML::Key << "objective" << YAML::Value
@@ -175,7 +175,9 @@ class MnistTrainer : public Problem<Scalar, Device> {
         << YAML::Key << "validation_accuracy" << YAML::Value << exact(result_.validation_accuracy) << YAML::Key
         << "test_accuracy" << YAML::Value << exact(result_.test_accuracy) << YAML::Key << "best_epoch" << YAML::Value
         << result_.best_epoch << YAML::Key << "best_validation_test_accuracy" << YAML::Value
-        << exact(result_.best_validation_test_accuracy) << YAML::Key << "seconds" << YAML::Value << seconds.str();
+        << exact(result_.best_validation_test_accuracy) << YAML::Key << "stationarity" << YAML::Value
+        << YAML::Comment("|G| = |grad J| of the last batch's loss (no bounds; a minibatch certifies nothing)")
+        << exact(record.stationarity) << YAML::Key << "seconds" << YAML::Value << seconds.str();
     std::ostringstream summary;
     summary << "test accuracy " << result_.test_accuracy;
     return summary.str();
