@@ -43,6 +43,7 @@ class Integrator {
         statistics_("dynaopt::statistics", std::size_t(problem.space().group_count())),
         statistics_host_(Kokkos::create_mirror_view(statistics_)),
         stationarity_("dynaopt::stationarity", std::size_t(problem.space().group_count())),
+        stationarity_host_(Kokkos::create_mirror_view(stationarity_)),
         unbounded_(problem.space().groups,
                    std::vector<GroupBounds>(std::size_t(problem.space().group_count())), "unbounded") {}
 
@@ -122,11 +123,9 @@ class Integrator {
     double stationarity_sq = 0;
     bool kept = false;
     if (project_gradient) {
-      const auto per_group = stationarity_;
-      (bounds ? *bounds : unbounded_).stationarity(point, space.g, space, per_group);
-      Kokkos::parallel_reduce(
-          "dynaopt::stationarity_sum", Kokkos::RangePolicy<typename Device::execution_space>(0, per_group.extent(0)),
-          KOKKOS_LAMBDA(const std::size_t k, double& sum) { sum += per_group(k); }, stationarity_sq);
+      (bounds ? *bounds : unbounded_).stationarity(point, space.g, space, stationarity_);
+      Kokkos::deep_copy(stationarity_host_, stationarity_);  // a slot per group: summed on the host
+      for (std::size_t k = 0; k < stationarity_host_.extent(0); ++k) stationarity_sq += stationarity_host_(k);
       if (certify && stationarity_sq <= run_.gradient_tolerance * run_.gradient_tolerance) {
         if (certified_.extent(0) != point.extent(0))
           certified_ = view_type(Kokkos::view_alloc(Kokkos::WithoutInitializing, "dynaopt::certified"), point.extent(0));
@@ -223,6 +222,7 @@ class Integrator {
   StatisticsView<Device> statistics_;
   typename StatisticsView<Device>::HostMirror statistics_host_;
   Kokkos::View<double*, Device> stationarity_;  // |G|^2 per group
+  typename Kokkos::View<double*, Device>::HostMirror stationarity_host_;
   Bounds<Scalar, Device> unbounded_;             // the measure of a problem without bounds: |g|^2
   view_type certified_;                          // the evaluation point, where it may be certified
   StepRecord record_;
