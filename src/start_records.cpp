@@ -44,9 +44,10 @@ std::vector<Optimum> distinct_optima(const std::vector<StartRecord>& records,
   std::stable_sort(order.begin(), order.end(),
                    [&](std::size_t a, std::size_t b) { return records[a].objective > records[b].objective; });
   const auto same_spectrum = [&](const std::vector<double>& a, const std::vector<double>& b) {
+    if (a.size() != b.size()) return false;
     for (std::size_t w = 0; w < a.size(); ++w)
       if (std::fabs(a[w] - b[w]) > tolerance.spectrum * std::max(std::fabs(a[w]), std::fabs(b[w]))) return false;
-    return a.size() == b.size();
+    return true;
   };
   std::vector<Optimum> optima;
   std::vector<std::size_t> founders;

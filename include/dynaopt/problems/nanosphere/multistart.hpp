@@ -247,7 +247,7 @@ class MultiStartDesign : public Problem<double, Device> {
       if (r.status == StartRecord::Status::failed) continue;
       if (std::isfinite(r.objective) && (!top || r.objective > (visited ? top->best_objective : top->objective)))
         top = &r, visited = false;
-      if (std::isfinite(r.best_objective) && r.best_objective > (visited ? top->best_objective : top->objective))
+      if (std::isfinite(r.best_objective) && (!top || r.best_objective > (visited ? top->best_objective : top->objective)))
         top = &r, visited = true;
     }
     std::string summary = std::string("no start ended with a finite ") + measure;
