@@ -84,7 +84,7 @@ class MultiStartDesign : public Problem<double, Device> {
     records_.resize(n);
     for (int d = 0; d < count_; ++d) records_[std::size_t(d)].start = first_ + d, records_[std::size_t(d)].rank = comm.rank();
     current_.assign(n, 0.0), best_.assign(n, -HUGE_VAL), minimised_.assign(n, 0.0), improved_at_.assign(n, 0);
-    visited_.assign(n, -HUGE_VAL), gradient_.assign(n, HUGE_VAL);
+    visited_.assign(n, -HUGE_VAL);
   }
 
   long local_starts() const { return count_; }
@@ -128,10 +128,10 @@ class MultiStartDesign : public Problem<double, Device> {
       r.steps = step;
       minimised_[k] = objective_host_(k);
       current_[k] = -objective_host_(k);
-      gradient_[k] = std::sqrt(stationarity_host_(k)) / unit;  // per nm
+      const double stationarity = std::sqrt(stationarity_host_(k)) / unit;  // per nm
       if (std::isfinite(current_[k])) {
         if (current_[k] > visited_[k]) visited_[k] = current_[k], improved.push_back(d);
-        if (gradient_[k] <= spec_.stationarity * std::fabs(current_[k])) {
+        if (stationarity <= spec_.stationarity * std::fabs(current_[k])) {
           r.status = StartRecord::Status::converged;
           if (point.data() != space_.x.data())
             Kokkos::deep_copy(Kokkos::subview(matrix(space_.x), k, Kokkos::ALL), Kokkos::subview(matrix(point), k, Kokkos::ALL));
@@ -308,7 +308,6 @@ class MultiStartDesign : public Problem<double, Device> {
     state.field("multistart.minimised", minimised_);
     state.field("multistart.improved_at", improved_at_);
     state.field("multistart.visited", visited_);
-    state.field("multistart.stationarity", gradient_);
     state.field("multistart.best_x", best_x_);
     if (!state.loading()) return;
     for (std::size_t k = 0; k < records_.size(); ++k)
@@ -441,7 +440,7 @@ class MultiStartDesign : public Problem<double, Device> {
   typename Kokkos::View<int*, Device>::HostMirror improved_host_;
   std::vector<StartRecord> records_;
   std::vector<double> current_, best_, minimised_;  // J now, best J (the stall rule's), the minimised -J
-  std::vector<double> visited_, gradient_;  // the best J visited, |G| per nm now
+  std::vector<double> visited_;          // the best J each design visited
   std::vector<long> improved_at_;        // the last step that raised the best J
   // The step's diagnostics, over all ranks.
   std::size_t sum_slot_ = 0, top_slot_ = 0;
