@@ -43,8 +43,8 @@ if [ -z "${REFERENCE:-}" ]; then
 fi
 reference=$REFERENCE
 echo
-echo "| optimizer | best certified J | gap to the reference | converged / stalled / max_steps | distinct optima | max abs(G)/abs(J) |"
-echo "|---|---|---|---|---|---|"
+echo "| optimizer | run.steps | best certified J | gap to the reference | converged / stalled / max_steps | distinct optima | max abs(G)/abs(J) |"
+echo "|---|---|---|---|---|---|---|"
 for entry in "${optimizers[@]}"; do
   IFS='|' read -r name steps settings <<< "$entry"
   if [ -n "${OPTIMIZERS:-}" ] && [[ " $OPTIMIZERS " != *" $name "* ]]; then continue; fi
@@ -57,7 +57,7 @@ for entry in "${optimizers[@]}"; do
     out && /^  / {next}
     {out = 0; print}' "$deck" > "$out/$name.yaml"
   mpirun --oversubscribe -n "$ranks" "$build/dynaopt" "$out/$name.yaml" > "$out/$name.log" 2>&1
-  awk -v name="$name" -v reference="$reference" '
+  awk -v name="$name" -v reference="$reference" -v steps="$steps" '
     /^converged:/ {c = $2} /^stalled:/ {s = $2} /^max_steps:/ {m = $2}
     /^  - \{objective:/ {
       n++; j = $3; sub(",", "", j)
@@ -67,6 +67,6 @@ for entry in "${optimizers[@]}"; do
     }
     END {
       gap = n ? (reference - best) / reference : 0
-      printf "| %s | %s | %.2e | %d / %d / %d | %d | %.2e |\n", name, n ? best : "none", gap, c, s, m, n, worst
+      printf "| %s | %s | %s | %.2e | %d / %d / %d | %d | %.2e |\n", name, steps, n ? best : "none", gap, c, s, m, n, worst
     }' "$out/$name/result.yaml"
 done
