@@ -6,12 +6,13 @@
 //     far, down to `finest` nm;
 //  3. every local maximum of the coarse lattice (no feasible neighbour, diagonals included, is
 //     higher; the `seeds` highest) polished by projected gradient ascent with Barzilai-Borwein
-//     steps and an Armijo backtracking line search to |G| <= `stationarity` |J| per nm. Step 2 alone misses an optimum
-//     on a ridge narrower than the coarse spacing whose crest runs between the lattice's planes
-//     (the three-layer Cabs design of docs/nanosphere.md): the refinement stays on the part of
-//     the ridge that a plane happens to cut. The polish is monotone and deterministic, a method
-//     none of the optimizers under test uses, and its seeds cover every basin the coarse lattice
-//     resolves.
+//     steps and an Armijo backtracking line search to |G| <= `stationarity` |J| per nm.
+// Step 2 alone misses an optimum on a ridge narrower than the coarse spacing whose crest runs
+// between the lattice's planes (the three-layer Cabs design of docs/nanosphere.md): the
+// refinement stays on the part of the ridge that a plane happens to cut. The polish is monotone
+// and deterministic, a method none of the optimizers under test uses, with its own projection and
+// |G| (not dynaopt::Bounds, so that the reference does not share the code it checks), and its
+// seeds cover every basin the coarse lattice resolves.
 // Prints each stage and the reference (the best of all); scripts/nanosphere_optima.sh compares
 // every optimizer's multi-start with it.
 //
@@ -122,6 +123,15 @@ double stationarity(const NanosphereSpec& spec, const Design& t, const Design& g
   return norm(step);
 }
 
+// The next offset of {lo..hi}^n in odometer order; false after the last.
+bool next_offset(Point& offset, long lo, long hi) {
+  std::size_t l = 0;
+  while (l < offset.size() && offset[l] == hi) offset[l++] = lo;
+  if (l == offset.size()) return false;
+  ++offset[l];
+  return true;
+}
+
 struct Level {
   double spacing;
   std::vector<Point> points;
@@ -147,23 +157,19 @@ std::vector<std::size_t> local_maxima(const NanosphereSpec& spec, const Level& l
   for (std::size_t p = 0; p < level.points.size(); ++p) {
     bool highest = true;
     Point offset(n, -1), k(n);
-    for (;;) {
+    do {
       for (std::size_t l = 0; l < n; ++l) k[l] = level.points[p][l] + offset[l];
       const auto it = index.find(k);
       if (it != index.end() && level.values.objective[it->second] > level.values.objective[p]) highest = false;
-      std::size_t l = 0;
-      while (l < n && offset[l] == 1) offset[l++] = -1;
-      if (l == n) break;
-      ++offset[l];
-    }
+    } while (next_offset(offset, -1, 1));
     if (highest) out.push_back(p);
   }
   return out;
 }
 
 // Projected gradient ascent with Barzilai-Borwein steps and an Armijo backtracking line search
-// from every seed, all seeds in one batch per iteration: monotone, so each ends at (or on its way to) the stationary point
-// above its seed; stops at |G| <= tolerance |J| per nm.
+// from every seed, all seeds in one batch per iteration: monotone, so each ends at (or on its way
+// to) the stationary point above its seed; stops at |G| <= tolerance |J| per nm.
 struct Polished {
   Design t;
   double objective, stationarity;
@@ -237,7 +243,7 @@ std::vector<Design> box(const NanosphereSpec& spec, const Design& centre, double
   std::vector<Design> out;
   const std::size_t n = centre.size();
   Point offset(n, -20);
-  for (;;) {
+  do {
     Design t(n);
     double sum = 0;
     bool inside = true;
@@ -246,11 +252,7 @@ std::vector<Design> box(const NanosphereSpec& spec, const Design& centre, double
       inside = inside && t[l] >= spec.min_thickness - 1e-9;
     }
     if (inside && sum <= spec.max_radius + 1e-9) out.push_back(t);
-    std::size_t l = 0;
-    while (l < n && offset[l] == 20) offset[l++] = -20;
-    if (l == n) break;
-    ++offset[l];
-  }
+  } while (next_offset(offset, -20, 20));
   return out;
 }
 

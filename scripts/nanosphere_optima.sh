@@ -36,6 +36,9 @@ optimizers=(
   "sgd|6000|{type: sgd, lr: 2.0e-4}"
 )
 
+for name in ${OPTIMIZERS:-}; do  # a name that is no row would silently run nothing
+  printf '%s\n' "${optimizers[@]}" | grep -q "^$name|" || { echo "OPTIMIZERS: no row $name" >&2; exit 1; }
+done
 if [ -z "${REFERENCE:-}" ]; then
   grid=$("$build/perf/nanosphere_grid" "$deck")
   echo "$grid" | sed 's/^/    /'
@@ -52,7 +55,8 @@ for entry in "${optimizers[@]}"; do
     /^optimizer:/ {print "optimizer: " settings; skip = 1; next}
     skip && /^[^ #]/ {skip = 0}
     skip {next}
-    /^  steps:/ {print "  steps: " steps; next}
+    /^[^ #]/ {section = $1}
+    section == "run:" && /^  steps:/ {print "  steps: " steps; next}
     /^output:/ {print "output:\n  directory: " dir; out = 1; next}
     out && /^  / {next}
     {out = 0; print}' "$deck" > "$out/$name.yaml"
