@@ -12,6 +12,7 @@
 #include <cmath>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -43,9 +44,7 @@ class Integrator {
         statistics_("dynaopt::statistics", std::size_t(problem.space().group_count())),
         statistics_host_(Kokkos::create_mirror_view(statistics_)),
         stationarity_("dynaopt::stationarity", std::size_t(problem.space().group_count())),
-        stationarity_host_(Kokkos::create_mirror_view(stationarity_)),
-        unbounded_(problem.space().groups,
-                   std::vector<GroupBounds>(std::size_t(problem.space().group_count())), "unbounded") {}
+        stationarity_host_(Kokkos::create_mirror_view(stationarity_)) {}
 
   // Where the history rows and log lines go (nullptr: nowhere), and what follows every cycle
   // (the checkpoints: `after_cycle(cycle)`).
@@ -123,7 +122,9 @@ class Integrator {
     double stationarity_sq = 0;
     bool kept = false;
     if (project_gradient) {
-      (bounds ? *bounds : unbounded_).stationarity(point, space.g, space, stationarity_);
+      if (!bounds && !unbounded_)
+        unbounded_.emplace(space.groups, std::vector<GroupBounds>(std::size_t(space.group_count())), "unbounded");
+      (bounds ? *bounds : *unbounded_).stationarity(point, space.g, space, stationarity_);
       Kokkos::deep_copy(stationarity_host_, stationarity_);  // a slot per group: summed on the host
       for (std::size_t k = 0; k < stationarity_host_.extent(0); ++k) stationarity_sq += stationarity_host_(k);
       if (certify && stationarity_sq <= run_.gradient_tolerance * run_.gradient_tolerance) {
@@ -223,7 +224,8 @@ class Integrator {
   typename StatisticsView<Device>::HostMirror statistics_host_;
   Kokkos::View<double*, Device> stationarity_;  // |G|^2 per group
   typename Kokkos::View<double*, Device>::HostMirror stationarity_host_;
-  Bounds<Scalar, Device> unbounded_;             // the measure of a problem without bounds: |g|^2
+  // The measure of a problem without bounds (|g|^2), built the first time such a run certifies.
+  std::optional<Bounds<Scalar, Device>> unbounded_;
   view_type certified_;                          // the evaluation point, where it may be certified
   StepRecord record_;
   bool finished_ = false;
