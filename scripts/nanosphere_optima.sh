@@ -24,6 +24,9 @@ if [ "$(id -u)" = 0 ]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_RO
 # about a third of heavy ball's step at the same friction, a smaller one. Dyna's omega_eps = 18
 # floors its frequency where |g| < 18^2: there its sign-like step (about gamma nm) becomes a
 # heavy-ball step h = 2 gamma (1 - beta) / (2 zeta omega_eps^2) ~ 1.5e-5, which lets it settle.
+# SGD's fixed step must be under 2 / L with L the curvature across the optimum's ridge (1e5-1.9e5:
+# lr = 2e-5 oscillates there, heavy ball's h = 2e-5 does not), so lr = 1e-5; without momentum it
+# then crawls along the ridge and needs ten times the steps.
 optimizers=(
   "nesterov|8000|{type: nesterov, step: 5.0e-6, friction: 0.05}"
   "heavy_ball|6000|{type: heavy_ball, step: 2.0e-5, friction: 0.1}"
@@ -33,7 +36,7 @@ optimizers=(
   "dyna|12000|{type: dyna, gamma: 0.05, omega_eps: 18, restart_on_increase: true}"
   "dyna_prototype|6000|{type: dyna_prototype, lr: 0.1}"
   "adam|6000|{type: adam, lr: 0.05}"
-  "sgd|6000|{type: sgd, lr: 2.0e-4}"
+  "sgd|60000|{type: sgd, lr: 1.0e-5}"
 )
 
 for name in ${OPTIMIZERS:-}; do  # a name that is no row would silently run nothing
