@@ -18,7 +18,7 @@ log() { printf '[setup_deps] %s\n' "$*" >&2; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 debian_packages=(build-essential cmake dpkg-dev libopenmpi-dev openmpi-bin libyaml-cpp-dev
-                 libopenblas-dev libgtest-dev libbenchmark-dev zlib1g-dev)
+                 libopenblas-dev libgtest-dev libbenchmark-dev zlib1g-dev libboost-dev)
 missing=()
 for p in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

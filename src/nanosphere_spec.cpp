@@ -93,6 +93,26 @@ NanosphereSpec read_nanosphere(const DeckSection& s) {
       s.fail("thickness", "has " + std::to_string(n.thickness.size()) + " values for " +
                               std::to_string(n.layers.size()) + " layers");
   }
+  n.strategy = s.choice("strategy", design_strategies, n.strategy);
+  if (n.strategy == NanosphereSpec::Strategy::mlsl) {
+    for (const char* key : {"starts", "thickness"})
+      if (s.has(key)) s.fail(key, "does not apply to strategy mlsl, whose starts are chosen among its samples (problem.mlsl)");
+    const DeckSection m = s.optional_section("mlsl");
+    MlslSpec& p = n.mlsl;
+    p.samples = m.integer("samples", p.samples, Range::closed(2, 1e7));
+    p.reduced_fraction = m.number("reduced_fraction", p.reduced_fraction, Range::left_open(0, 1));
+    p.sigma = m.number("sigma", p.sigma, Range::above(0));
+    p.searches_per_round = m.integer("searches_per_round", p.searches_per_round, Range::closed(0, 1e6));
+    p.search_steps = m.integer("search_steps", p.search_steps, Range::at_least(0));
+    const DeckSection stop = m.optional_section("stop");
+    p.expected_excess = stop.number("expected_excess", p.expected_excess, Range::above(0));
+    p.max_rounds = stop.integer("rounds", p.max_rounds, Range::closed(1, 1e6));
+    p.max_evaluations = stop.integer("evaluations", p.max_evaluations, Range::at_least(0));
+    stop.finish();
+    m.finish();
+  } else if (s.has("mlsl")) {
+    s.fail("mlsl", "does not apply to strategy multistart (set problem.strategy: mlsl)");
+  }
   n.starts = s.integer("starts", n.starts, Range::closed(1, 1e8));
   n.seed = s.integer("seed", n.seed, Range::at_least(0));
   n.objective = s.choice("objective", absorption_measures, n.objective);

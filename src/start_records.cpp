@@ -4,19 +4,9 @@
 #include <cmath>
 #include <cstdint>
 
+#include "dynaopt/core/splitmix64.hpp"
+
 namespace dynaopt {
-namespace {
-
-// SplitMix64 (Steele, Lea and Flood, OOPSLA 2014): a counter-based generator, so that start s
-// draws the same numbers whichever rank runs it.
-std::uint64_t splitmix64(std::uint64_t z) {
-  z += 0x9e3779b97f4a7c15ULL;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-}  // namespace
 
 std::vector<double> uniform_design(long seed, long start, int layers, double min_thickness, double max_radius) {
   // Exponential variates E_0..E_L normalised by their sum are Dirichlet(1, ..., 1): uniform on
@@ -26,8 +16,7 @@ std::vector<double> uniform_design(long seed, long start, int layers, double min
   std::uint64_t state = splitmix64(std::uint64_t(seed)) ^ splitmix64(~std::uint64_t(start));
   for (double& v : e) {
     state = splitmix64(state);
-    const double uniform = (double(state >> 11) + 0.5) * 0x1p-53;  // in (0, 1)
-    v = -std::log(uniform);
+    v = -std::log(open_unit(state));
     sum += v;
   }
   const double budget = max_radius - layers * min_thickness;

@@ -65,8 +65,8 @@ nano='problem:
 optimizer: {type: nonlinear_nesterov, step: 0.001, friction: 0.1, damping_exponent: 1.95, kinetic_exponent: 1.95}
 run: {steps: 120, log_every: 0, history_every: 7, checkpoint: {every: 20, keep: 2}}
 output: {directory: @OUT@}'
-resume nanosphere_1 1 60 "" "$nano" 20
-resume nanosphere_2 2 80 "" "$nano" 20
+resume nanosphere_1 1 60 "/^seconds:/d" "$nano" 20
+resume nanosphere_2 2 80 "/^seconds:/d" "$nano" 20
 
 # Refusals: every mismatch exits 1 on every rank, says what differs, and writes nothing.
 refuse() {  # name, expected message, ranks, deck, checkpoint

@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <tuple>
 
 #include "dynaopt/core/comm.hpp"
 #include "dynaopt/optim/optimizer_spec.hpp"
@@ -298,6 +299,26 @@ TEST(MultiStart, HistoryCarriesTheBatchEnergy) {
 // A silver core in a silica shell, Cabs over nine wavelengths, radius <= 100 nm: its global
 // optimum by an exhaustive 0.5 nm lattice over the feasible triangle (it lies on the radius
 // face), then a plain multi-start of a momentum, a Hamiltonian and two preconditioned optimizers.
+// J of each design (nm) by the model, independently of the batch's passes.
+std::vector<double> band_values(const nanosphere::AbsorptionModel<Device>& model, const NanosphereSpec& spec,
+                                const std::vector<std::vector<double>>& designs) {
+  const std::size_t n = designs.size(), layers = spec.layers.size();
+  Kokkos::View<int*, Device> list("list", n);
+  Kokkos::View<double**, Kokkos::LayoutRight, Device> t("t", n, layers), g("g", n, layers);
+  Kokkos::View<double*, Device> j("j", n);
+  auto th = Kokkos::create_mirror_view(t);
+  auto lh = Kokkos::create_mirror_view(list);
+  for (std::size_t d = 0; d < n; ++d) {
+    lh(d) = int(d);
+    for (std::size_t l = 0; l < layers; ++l) th(d, l) = designs[d][l];
+  }
+  Kokkos::deep_copy(t, th);
+  Kokkos::deep_copy(list, lh);
+  model.band_average(list, int(n), t, 1.0, 1.0, spec.objective, j, g);
+  auto jh = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), j);
+  return std::vector<double>(jh.data(), jh.data() + n);
+}
+
 // Each must reach the lattice's optimum to 1e-4, and every optimum it reports must be certified:
 // |G| <= 1e-4 |J| per nm, recomputed here by finite differences along the feasible directions.
 TEST(MultiStart, ReachesTheLatticeOptimumWithCertifiedOptima) {
@@ -307,21 +328,8 @@ TEST(MultiStart, ReachesTheLatticeOptimumWithCertifiedOptima) {
       "bounds: {min_thickness: 5, max_radius: 100}, starts: 8, seed: 5, objective: cabs, "
       "convergence: {stationarity: 1.0e-4, relative_change: 1.0e-12, steps: 300}}");
   const nanosphere::AbsorptionModel<Device> model(spec);
-  const auto band = [&](const std::vector<std::array<double, 2>>& designs) {
-    const std::size_t n = designs.size();
-    Kokkos::View<int*, Device> list("list", n);
-    Kokkos::View<double**, Kokkos::LayoutRight, Device> t("t", n, 2), g("g", n, 2);
-    Kokkos::View<double*, Device> j("j", n);
-    auto th = Kokkos::create_mirror_view(t);
-    auto lh = Kokkos::create_mirror_view(list);
-    for (std::size_t d = 0; d < n; ++d) lh(d) = int(d), th(d, 0) = designs[d][0], th(d, 1) = designs[d][1];
-    Kokkos::deep_copy(t, th);
-    Kokkos::deep_copy(list, lh);
-    model.band_average(list, int(n), t, 1.0, 1.0, spec.objective, j, g);
-    auto jh = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), j);
-    return std::vector<double>(jh.data(), jh.data() + n);
-  };
-  std::vector<std::array<double, 2>> lattice;
+  const auto band = [&](const std::vector<std::vector<double>>& designs) { return band_values(model, spec, designs); };
+  std::vector<std::vector<double>> lattice;
   for (int a = 0; a <= 180; ++a)
     for (int b = 0; a + b <= 180; ++b) lattice.push_back({5 + 0.5 * a, 5 + 0.5 * b});
   const std::vector<double> values = band(lattice);
@@ -364,6 +372,97 @@ TEST(MultiStart, ReachesTheLatticeOptimumWithCertifiedOptima) {
     EXPECT_GT(converged, 0) << optimizer;
     EXPECT_GE(best, optimum * (1 - 1e-4)) << optimizer << ": best converged " << best << ", lattice " << optimum;
   }
+}
+
+// MLSL on a two-layer Qabs design (Adam local searches): it stops by itself (the Bayesian rule,
+// long before its 40 rounds), its best is the exhaustive lattice's optimum, every search began at
+// a sample it chose, and its work adds up: the samples of its rounds, and one evaluation per
+// step of each search.
+const std::string mlsl_deck =
+    "{type: nanosphere, layers: [silver_drude, silica_malitson], band: {from: 400, to: 800, samples: 11}, "
+    "bounds: {min_thickness: 5, max_radius: 120}, objective: qabs, thickness_unit: 10, seed: 3, strategy: mlsl, "
+    "mlsl: {samples: 16, stop: {rounds: 40}}, convergence: {stationarity: 1.0e-4, relative_change: 1.0e-10, steps: 200}}";
+
+TEST(Mlsl, StopsByItselfAtTheLatticeOptimum) {
+  const Comm world;
+  const NanosphereSpec spec = spec_from(mlsl_deck);
+  MultiStartDesign<Device> design(spec, world, 100000);
+  const StepRecord last = integrate(design, optimizer_from("{type: adam, lr: 0.05}"), steps_of(100000), world);
+  const std::vector<StartRecord> searches = design.records();
+  EXPECT_EQ(design.stop_reason(), "expected_optima");
+  EXPECT_LT(last.step, 100000);
+  const DesignWork& work = design.work();
+  const long rounds = long(design.samples().size()) / spec.mlsl.samples;
+  EXPECT_LT(rounds, spec.mlsl.max_rounds);
+  EXPECT_EQ(work.sampling, rounds * spec.mlsl.samples);
+  long steps = 0, converged = 0;
+  double best = -1;
+  for (std::size_t i = 0; i < searches.size(); ++i) {
+    const StartRecord& r = searches[i];
+    EXPECT_EQ(r.start, long(i));
+    steps += r.steps;
+    if (r.status == StartRecord::Status::converged) ++converged, best = std::max(best, r.objective);
+    ASSERT_GE(r.sample, 0);
+    ASSERT_LT(r.sample, long(design.samples().size()));
+    EXPECT_GE(r.round, 1 + r.sample / spec.mlsl.samples);  // in its sample's round or later (r_k shrinks)
+  }
+  EXPECT_EQ(work.local_searches, steps);
+  EXPECT_GE(converged, 3);
+  // The Bayesian rule held when it stopped: W (M - 1)/(M - W - 2) - W < 0.5, M the reduced sample.
+  const NanosphereSpec& s = spec;
+  const std::vector<Optimum> optima = [&] {
+    std::vector<std::vector<double>> spectra(searches.size());
+    const nanosphere::AbsorptionModel<Device> model(s);
+    for (std::size_t i = 0; i < searches.size(); ++i)
+      if (searches[i].status == StartRecord::Status::converged)
+        for (const auto& p : model.spectrum(searches[i].thickness)) spectra[i].push_back(p.cabs);
+    return distinct_optima(searches, spectra, s.distinct);
+  }();
+  const double w = double(optima.size()), m = std::ceil(0.3 * double(design.samples().size()));
+  EXPECT_LT(w * (m - 1) / (m - w - 2) - w, 0.5);
+  // The exhaustive 0.25 nm lattice over {t >= 5, t1 + t2 <= 120}.
+  const nanosphere::AbsorptionModel<Device> model(spec);
+  std::vector<std::vector<double>> lattice;
+  for (int a = 0; a <= 440; ++a)
+    for (int b = 0; a + b <= 440; ++b) lattice.push_back({5 + 0.25 * a, 5 + 0.25 * b});
+  const std::vector<double> values = band_values(model, spec, lattice);
+  const double optimum = *std::max_element(values.begin(), values.end());
+  EXPECT_GE(best, optimum * (1 - 1e-6)) << "MLSL's best " << best << ", lattice " << optimum;
+  EXPECT_LT(work.total(), 5000);
+}
+
+// The same samples, searches and optima on one rank and on two.
+TEST(Mlsl, TwoRanksReproduceOneRank) {
+  const Comm world;
+  const Comm self(MPI_COMM_SELF);
+  std::string deck = mlsl_deck;
+  deck.replace(deck.find("rounds: 40"), 10, "rounds: 4");
+  const NanosphereSpec spec = spec_from(deck);
+  const auto run = [&](const Comm& comm) {
+    MultiStartDesign<Device> design(spec, comm, 100000);
+    integrate(design, optimizer_from("{type: heavy_ball, step: 0.05, friction: 0.2}"), steps_of(100000), comm);
+    return std::make_tuple(design.records(), design.samples(), design.work().total());
+  };
+  const auto [split, split_samples, split_work] = run(world);
+  const auto [alone, alone_samples, alone_work] = run(self);
+  ASSERT_EQ(split_samples.size(), alone_samples.size());
+  for (std::size_t i = 0; i < split_samples.size(); ++i) {
+    EXPECT_EQ(split_samples[i].objective, alone_samples[i].objective) << "sample " << i;
+    EXPECT_EQ(split_samples[i].thickness, alone_samples[i].thickness) << "sample " << i;
+  }
+  ASSERT_EQ(split.size(), alone.size());
+  ASSERT_GE(split.size(), 4u);
+  std::set<int> ranks;
+  for (std::size_t i = 0; i < split.size(); ++i) {
+    EXPECT_EQ(split[i].sample, alone[i].sample) << "search " << i;
+    EXPECT_EQ(split[i].steps, alone[i].steps) << "search " << i;
+    EXPECT_EQ(split[i].status, alone[i].status) << "search " << i;
+    EXPECT_EQ(split[i].objective, alone[i].objective) << "search " << i;
+    EXPECT_EQ(split[i].thickness, alone[i].thickness) << "search " << i;
+    ranks.insert(split[i].rank);
+  }
+  EXPECT_EQ(ranks.size(), std::size_t(world.size()));
+  EXPECT_EQ(split_work, alone_work);
 }
 
 }  // namespace

@@ -48,6 +48,14 @@ class Optimizer {
     if (restart_clock_ && int(groups.size()) == space.group_count()) steps_ = 0;
   }
 
+  // Every group at rest and the step count at zero: the optimizer as built, for a batch that
+  // starts new problems in all of its groups at once (MLSL's next round of local searches), so
+  // each of them runs as from a first step (a bias correction, a damping ramp).
+  void start_over(const space_type& space) {
+    reset(space, all_groups(space.groups));
+    steps_ = 0;
+  }
+
   // Everything the next step depends on, for checkpoints: the step count and every state
   // array; overrides add the rest.
   virtual void archive(StateArchive& state) {

@@ -1,5 +1,6 @@
 #pragma once
 // The one time loop of every problem, in the order of an explicit FEA code's cycle:
+//   begin step    problem.begin_step(optimizer, step)                 a refilled batch starts over
 //   force pass    problem.force(optimizer.evaluation_point())        the active groups only
 //   non-finite    the run's policy, for the whole problem or group by group
 //   integrate     optimizer.step(), with statistics on sampled steps  one fused launch
@@ -91,6 +92,7 @@ class Integrator {
                          (cycle_end && (history_cycle || log_cycle));
 
     // Force pass.
+    problem_.begin_step(optimizer_, step);
     const auto point = optimizer_.evaluation_point(space);
     const Forces forces = problem_.force(point, step);
     record_.objective = forces.objective;

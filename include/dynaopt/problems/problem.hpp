@@ -74,6 +74,11 @@ class Problem {
   virtual space_type& space() = 0;
   virtual Schedule schedule(const RunSpec& run) const { return {run.steps, 1, run.history_every, run.log_every}; }
 
+  // The start of every step, before the force pass: a batch that placed new problems in its
+  // groups at the end of the last step (MLSL's next round of local searches) starts the
+  // optimizer over here. Collective.
+  virtual void begin_step(optimizer_type&, long /*step*/) {}
+
   // Force pass: the objective and its gradient (into space().g) at `point`, for the groups
   // that take this step. Collective where the problem is distributed.
   virtual Forces force(const view_type& point, long step) = 0;

@@ -105,7 +105,8 @@ inline void check_nanosphere(const DeckSection& root, const Job& job) {
                  "checkpoint"},
            why);
     refuse(root, {"optimizer"}, why);
-    refuse(problem, {"starts", "seed", "convergence", "distinct_optima", "thickness_unit", "bounds"}, why);
+    refuse(problem, {"strategy", "mlsl", "starts", "seed", "convergence", "distinct_optima", "thickness_unit", "bounds"},
+           why);
     if (spec.thickness.empty()) problem.fail("thickness", "is required when run.mode is evaluate");
   } else {
     refuse(run, {"gradient_tolerance"}, "problem nanosphere, whose starts converge by problem.convergence");
@@ -144,7 +145,7 @@ inline void check_nanosphere(const DeckSection& root, const Job& job) {
 inline void run_nanosphere(const Job& job, const Comm& comm) {
   const auto& spec = std::get<NanosphereSpec>(job.problem);
   if (job.run.mode == RunSpec::Mode::evaluate) return nanosphere::evaluate_design<Device>(spec, job, comm);
-  const auto problem = on_all_ranks(comm, [&] { return std::make_unique<MultiStartDesign<Device>>(spec, comm); });
+  const auto problem = on_all_ranks(comm, [&] { return std::make_unique<MultiStartDesign<Device>>(spec, comm, job.run.steps); });
   run_problem(*problem, job, comm);
 }
 
@@ -168,7 +169,9 @@ inline const std::vector<ProblemType>& problem_types() {
        "      host_index, layers, thickness, band {from, to, samples, rule} or wavelengths,\n"
        "      bounds {min_thickness, max_radius}, starts, seed, objective (cabs|qabs|cabs_per_volume),\n"
        "      thickness_unit, convergence {stationarity, relative_change, steps},\n"
-       "      distinct_optima {objective, spectrum}",
+       "      distinct_optima {objective, spectrum}, strategy (multistart|mlsl),\n"
+       "      mlsl {samples, reduced_fraction, sigma, searches_per_round, search_steps,\n"
+       "      stop {expected_excess, rounds, evaluations}}",
        [](S s) -> ProblemSpec { return read_nanosphere(s); }, registry::check_nanosphere, registry::run_nanosphere},
   };
   return types;

@@ -10,8 +10,14 @@
 // |J| per nm, G the projected gradient) or its best objective has stalled without that
 // (stalled), so finished starts cost nothing. Starts are split over ranks in blocks; a start's path does not depend on which rank
 // runs it, so the results do not depend on the rank count.
+// Two strategies fill the batch. multistart: `starts` uniform starts, once. mlsl: rounds (mlsl.hpp):
+// each draws Sobol samples, evaluates them in one batched pass (each rank a block, one allgather),
+// and places local searches only at the promising ones, round-robin over the ranks' slots; when a
+// round's searches have all ended, the stopping rule decides between the next round and the end.
 #include <Kokkos_Core.hpp>
 #include <algorithm>
+#include <chrono>
+#include <climits>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -27,6 +33,7 @@
 #include "dynaopt/core/nonfinite_guard.hpp"
 #include "dynaopt/core/run_spec.hpp"
 #include "dynaopt/problems/nanosphere/absorption_model.hpp"
+#include "dynaopt/problems/nanosphere/mlsl.hpp"
 #include "dynaopt/problems/problem.hpp"
 #include "dynaopt/problems/nanosphere/spectrum_file.hpp"
 #include "dynaopt/problems/nanosphere/start_records.hpp"
@@ -39,18 +46,31 @@ class MultiStartDesign : public Problem<double, Device> {
   using execution_space = typename Device::execution_space;
   using typename Problem<double, Device>::space_type;
   using typename Problem<double, Device>::view_type;
+  using typename Problem<double, Device>::optimizer_type;
   using Matrix = Kokkos::View<double**, Kokkos::LayoutRight, Device, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
   using ConstMatrix = Kokkos::View<const double**, Kokkos::LayoutRight, Device, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
 
-  MultiStartDesign(const NanosphereSpec& spec, const Comm& comm)
-      : spec_(spec), comm_(comm), model_(spec), layers_(int(spec.layers.size())) {
+  MultiStartDesign(const NanosphereSpec& spec, const Comm& comm, long run_steps = LONG_MAX)
+      : spec_(spec),
+        comm_(comm),
+        model_(spec),
+        layers_(int(spec.layers.size())),
+        mlsl_(spec.strategy == NanosphereSpec::Strategy::mlsl),
+        sequence_(layers_, spec.min_thickness, spec.max_radius, spec.seed),
+        search_steps_(mlsl_ && spec.mlsl.search_steps > 0 ? spec.mlsl.search_steps : run_steps) {
     model_.require_orders(spec.max_radius, "problem.bounds.max_radius");
     const double unit = spec.thickness_unit;
-    const auto [first, last] = comm.block(std::size_t(spec.starts));
-    first_ = long(first);
-    count_ = int(last - first);
+    if (mlsl_) {  // slots for a round's searches, dealt round-robin
+      const long capacity = spec.mlsl.round_capacity();
+      count_ = int((capacity + comm.size() - 1) / comm.size());
+    } else {
+      const auto [first, last] = comm.block(std::size_t(spec.starts));
+      first_ = long(first);
+      count_ = int(last - first);
+    }
     GroupTable table;
-    for (int d = 0; d < count_; ++d) table.add("start " + std::to_string(first_ + d), std::size_t(layers_));
+    for (int d = 0; d < count_; ++d)
+      table.add((mlsl_ ? "slot " : "start ") + std::to_string(first_ + d), std::size_t(layers_));
     space_ = space_type(std::move(table));
     GroupBounds design_set;
     design_set.lower = spec.min_thickness / unit;
@@ -60,8 +80,11 @@ class MultiStartDesign : public Problem<double, Device> {
     auto x = Kokkos::create_mirror_view(space_.x);
     for (int d = 0; d < count_; ++d) {
       const long start = first_ + d;
+      // An MLSL slot holds the design set's centroid until a round places a search in it.
       const std::vector<double> t =
-          start == 0 && !spec.thickness.empty()
+          mlsl_ ? std::vector<double>(std::size_t(layers_),
+                                      spec.min_thickness + (spec.max_radius - layers_ * spec.min_thickness) / (layers_ + 1))
+          : start == 0 && !spec.thickness.empty()
               ? spec.thickness
               : uniform_design(spec.seed, start, layers_, spec.min_thickness, spec.max_radius);
       for (int l = 0; l < layers_; ++l) x(std::size_t(d * layers_ + l)) = t[std::size_t(l)] / unit;
@@ -71,7 +94,7 @@ class MultiStartDesign : public Problem<double, Device> {
     Kokkos::deep_copy(best_x_, space_.x);
 
     const std::size_t n = std::size_t(count_);
-    running_ = spec.starts;
+    running_ = batch_size_ = mlsl_ ? 0 : spec.starts;
     objective_ = Kokkos::View<double*, Device>("multistart::objective", n);
     designs_ = Kokkos::View<int*, Device>("multistart::designs", n);
     improved_ = Kokkos::View<int*, Device>("multistart::improved", n);
@@ -79,30 +102,58 @@ class MultiStartDesign : public Problem<double, Device> {
     objective_host_ = Kokkos::create_mirror_view(objective_);
     stationarity_ = Kokkos::View<double*, Device>("multistart::stationarity", n);
     stationarity_host_ = Kokkos::create_mirror_view(stationarity_);
-    for (int d = 0; d < count_; ++d) active_.push_back(d);
+    if (!mlsl_)
+      for (int d = 0; d < count_; ++d) active_.push_back(d);
     publish(active_);
     records_.resize(n);
-    for (int d = 0; d < count_; ++d) records_[std::size_t(d)].start = first_ + d, records_[std::size_t(d)].rank = comm.rank();
-    current_.assign(n, 0.0), best_.assign(n, -HUGE_VAL), minimised_.assign(n, 0.0), improved_at_.assign(n, 0);
-    visited_.assign(n, -HUGE_VAL);
+    for (int d = 0; d < count_; ++d)
+      records_[std::size_t(d)].start = mlsl_ ? -1 : first_ + d, records_[std::size_t(d)].rank = comm.rank();
+    current_.assign(n, mlsl_ ? -HUGE_VAL : 0.0), best_.assign(n, -HUGE_VAL), minimised_.assign(n, 0.0);
+    improved_at_.assign(n, 0), launched_.assign(n, 0), visited_.assign(n, -HUGE_VAL);
+    started_clock_ = Clock::now();
   }
 
   long local_starts() const { return count_; }
   // Every start's record, on rank 0 (ordered by start; nothing elsewhere), after the run.
-  // Collective.
-  std::vector<StartRecord> records() const { return gather(finish(records_)); }
+  // Collective. MLSL: every local search of every round, on every rank.
+  std::vector<StartRecord> records() {
+    if (!mlsl_) {
+      work_.bookkeeping += spec_.starts;  // the records pass evaluates every start
+      return gather(finish(records_), false);
+    }
+    close_round();
+    return searches_;
+  }
+  // MLSL: every sample so far (all rounds, on every rank), and the run's work.
+  const std::vector<DesignPoint>& samples() const { return samples_; }
+  const DesignWork& work() const { return work_; }
+  // MLSL: why the run stopped ("" while it goes on; expected_optima, rounds, evaluations).
+  const std::string& stop_reason() const { return stop_; }
   const Bounds<double, Device>* bounds() const override { return &bounds_; }
 
   // --- The integrator's hooks.
   std::string name() const override { return "nanosphere"; }
   space_type& space() override { return space_; }
   std::string banner() const override {
-    return "nanosphere: " + std::to_string(spec_.starts) + " starts of " + std::to_string(layers_) + " layers over " +
-           std::to_string(comm_.size()) + " rank(s), " + std::to_string(model_.wavelength_count()) + " wavelengths";
+    const std::string batch =
+        mlsl_ ? "MLSL rounds of " + std::to_string(spec_.mlsl.samples) + " samples and up to " +
+                    std::to_string(spec_.mlsl.round_capacity()) + " local searches"
+              : std::to_string(spec_.starts) + " starts";
+    return "nanosphere: " + batch + " of " + std::to_string(layers_) + " layers over " + std::to_string(comm_.size()) +
+           " rank(s), " + std::to_string(model_.wavelength_count()) + " wavelengths";
   }
   bool independent_groups() const override { return true; }
   std::vector<int> active_groups() const override { return active_; }
   void select(const std::vector<int>& designs) override { publish(designs); }
+  // MLSL: a round placed at the end of the last step starts from rest (the optimizer as
+  // built), and the first round is placed before the first step.
+  void begin_step(optimizer_type& optimizer, long step) override {
+    if (mlsl_ && round_ == 0) place_round(step - 1);
+    if (!restart_pending_) return;
+    optimizer.start_over(space_);
+    restart_pending_ = false;
+  }
+
   void retire(int design, long) override {
     records_[std::size_t(design)].status = StartRecord::Status::failed;
     active_.erase(std::find(active_.begin(), active_.end(), design));
@@ -116,6 +167,7 @@ class MultiStartDesign : public Problem<double, Device> {
   // Non-finite designs stay for the integrator's policy to judge.
   Forces force(const view_type& point, long step) override {
     const double unit = spec_.thickness_unit;
+    evaluated_ = long(active_.size());
     model_.band_average(designs_, int(active_.size()), matrix(point), unit, -1, spec_.objective, objective_,
                         matrix(space_.g));
     bounds_.stationarity(point, space_.g, space_, stationarity_);
@@ -125,7 +177,7 @@ class MultiStartDesign : public Problem<double, Device> {
     for (int d : active_) {
       const auto k = std::size_t(d);
       StartRecord& r = records_[k];
-      r.steps = step;
+      r.steps = step - launched_[k];
       minimised_[k] = objective_host_(k);
       current_[k] = -objective_host_(k);
       const double stationarity = std::sqrt(stationarity_host_(k)) / unit;  // per nm
@@ -137,13 +189,14 @@ class MultiStartDesign : public Problem<double, Device> {
             Kokkos::deep_copy(Kokkos::subview(matrix(space_.x), k, Kokkos::ALL), Kokkos::subview(matrix(point), k, Kokkos::ALL));
           continue;
         }
-        if (current_[k] > best_[k] + spec_.stall_tolerance * std::fabs(best_[k]) || step == 1)
+        if (current_[k] > best_[k] + spec_.stall_tolerance * std::fabs(best_[k]) || r.steps == 1)
           best_[k] = std::max(best_[k], current_[k]), improved_at_[k] = step;
         if (step - improved_at_[k] >= spec_.stall_steps) {
           r.status = StartRecord::Status::stalled;
           continue;
         }
       }
+      if (r.steps >= search_steps_) continue;  // an MLSL search's own limit: max_steps
       still_active.push_back(d);
     }
     keep_best(point, improved);
@@ -154,7 +207,8 @@ class MultiStartDesign : public Problem<double, Device> {
     return Forces{0.0, minimised_};
   }
 
-  // The step's slots: the sum of every start's J, the active starts, the best J.
+  // The step's slots: the sum of every start's J, the active starts, the designs evaluated,
+  // the best J.
   bool reduce_every_step() const override { return true; }
   void contribute(Reduction& r) override {
     double sum = 0, top = -HUGE_VAL;
@@ -163,13 +217,23 @@ class MultiStartDesign : public Problem<double, Device> {
     local_top_ = top;
     sum_slot_ = r.sum(sum);
     r.sum(double(active_.size()));
+    r.sum(double(evaluated_));
     top_slot_ = r.max(top);
   }
-  bool settle(const Reduction& r, const StepRecord&) override {
+  // Multi-start ends when no start is active; MLSL then closes the round and either places the
+  // next one or stops (the rule, a budget).
+  bool settle(const Reduction& r, const StepRecord& record) override {
     objective_sum_ = r.sum_at(sum_slot_);
     running_ = long(r.sum_at(sum_slot_ + 1));
+    work_.local_searches += long(r.sum_at(sum_slot_ + 2));
     top_ = r.max_at(top_slot_);
-    return running_ == 0;
+    work_.observe(top_);
+    if (running_ > 0) return false;
+    if (!mlsl_) return true;
+    close_round();
+    while (!stop_due())
+      if (place_round(record.step) > 0) return false;
+    return true;
   }
   // On output steps: the kinetic energy of the best design (a design that has left the batch
   // is at rest), from the rank that holds it.
@@ -204,39 +268,46 @@ class MultiStartDesign : public Problem<double, Device> {
   void log_line(std::ostream& out, const StepRecord& r, const RunSpec&) override {
     char line[160];
     std::snprintf(line, sizeof line, "step %7ld  best %.9e  mean %.6e  active %ld/%ld", r.step, top_, mean(),
-                  running_, spec_.starts);
+                  running_, batch_size_);
     out << line << std::endl;
   }
 
-  // starts.csv, the best design's spectrum.csv, and result.yaml's counts, best design and
-  // distinct optima (converged starts only).
+  // starts.csv (MLSL: searches.csv, samples.csv, rounds.csv), the best design's spectrum.csv,
+  // and result.yaml's counts, best design, distinct optima (converged starts only) and work.
   std::string finish(const StepRecord&, RunOutput& output, YAML::Emitter& out) override {
     const std::vector<StartRecord> all = records();
-    std::string header = "start,rank,steps,status,objective";
+    std::string header = mlsl_ ? "search,round,sample,rank,steps,status,objective" : "start,rank,steps,status,objective";
     for (int l = 1; l <= layers_; ++l) header += ",t" + std::to_string(l);
     header += ",stationarity,best_objective";
     for (int l = 1; l <= layers_; ++l) header += ",best_t" + std::to_string(l);
-    if (std::ostream* starts = output.file("starts.csv", header))
+    if (std::ostream* starts = output.file(mlsl_ ? "searches.csv" : "starts.csv", header))
       for (const StartRecord& r : all) {
-        *starts << r.start << ',' << r.rank << ',' << r.steps << ',' << status_name(r.status) << ','
-                << exact(r.objective);
+        *starts << r.start << ',';
+        if (mlsl_) *starts << r.round << ',' << r.sample << ',';
+        *starts << r.rank << ',' << r.steps << ',' << status_name(r.status) << ',' << exact(r.objective);
         for (double t : r.thickness) *starts << ',' << exact(t);
         *starts << ',' << exact(r.stationarity) << ',' << exact(r.best_objective);
         for (double t : r.best_thickness) *starts << ',' << exact(t);
         *starts << '\n';
       }
+    if (mlsl_) write_mlsl_files(output);
+    if (!mlsl_ && comm_.is_root()) {
+      for (const StartRecord& r : all)
+        if (r.status == StartRecord::Status::converged) ++work_.bookkeeping;  // the spectra below
+    }
     if (!comm_.is_root()) return "";
-    std::vector<std::vector<double>> spectra(all.size());
-    for (std::size_t i = 0; i < all.size(); ++i)
-      if (all[i].status == StartRecord::Status::converged)
-        for (const nanosphere::SpectrumPoint& p : model_.spectrum(all[i].thickness)) spectra[i].push_back(p.cabs);
+    std::vector<std::vector<double>> spectra = mlsl_ ? spectra_ : std::vector<std::vector<double>>(all.size());
+    for (std::size_t i = 0; i < all.size() && !mlsl_; ++i)
+      if (all[i].status == StartRecord::Status::converged) spectra[i] = cabs_spectrum(all[i].thickness);
     const std::vector<Optimum> optima = distinct_optima(all, spectra, spec_.distinct);
     long count[4] = {0, 0, 0, 0};
     for (const StartRecord& r : all) ++count[int(r.status)];
     const char* measure = measure_name(spec_.objective);
-    out << YAML::Key << "mode" << YAML::Value << "optimize" << YAML::Key << "objective_measure" << YAML::Value
-        << measure << YAML::Key << "starts" << YAML::Value << spec_.starts << YAML::Key << "stationarity_tolerance"
-        << YAML::Value << YAML::Comment("converged: |G| <= this |J| per nm") << exact(spec_.stationarity);
+    out << YAML::Key << "mode" << YAML::Value << "optimize" << YAML::Key << "strategy" << YAML::Value
+        << name_of(design_strategies, spec_.strategy) << YAML::Key << "objective_measure" << YAML::Value << measure
+        << YAML::Key << (mlsl_ ? "local_searches" : "starts") << YAML::Value << long(all.size())
+        << YAML::Key << "stationarity_tolerance" << YAML::Value << YAML::Comment("converged: |G| <= this |J| per nm")
+        << exact(spec_.stationarity);
     for (const auto& status : start_statuses)
       out << YAML::Key << status.name << YAML::Value << count[int(status.value)];
 
@@ -288,7 +359,9 @@ class MultiStartDesign : public Problem<double, Device> {
       out << YAML::EndMap;
     }
     out << YAML::EndSeq;
-    return summary + "; " + std::to_string(optima.size()) + " distinct optima from " +
+    const double final_best = top ? (visited ? top->best_objective : top->objective) : HUGE_VAL;
+    const std::string work = write_work(out, final_best, optima.size());
+    return summary + "; " + work + std::to_string(optima.size()) + " distinct optima from " +
            std::to_string(count[int(StartRecord::Status::converged)]) + " converged starts, " +
            std::to_string(count[int(StartRecord::Status::stalled)]) + " stalled, " +
            std::to_string(count[int(StartRecord::Status::running)]) + " at max_steps, " +
@@ -309,6 +382,14 @@ class MultiStartDesign : public Problem<double, Device> {
     state.field("multistart.improved_at", improved_at_);
     state.field("multistart.visited", visited_);
     state.field("multistart.best_x", best_x_);
+    state.field("multistart.batch_size", batch_size_);
+    state.field("work.sampling", work_.sampling);
+    state.field("work.local_searches", work_.local_searches);
+    state.field("work.bookkeeping", work_.bookkeeping);
+    state.field("work.sampling_seconds", work_.sampling_seconds);
+    state.sized_field("work.trace_evaluations", work_.trace_evaluations);
+    state.sized_field("work.trace_best", work_.trace_best);
+    if (mlsl_) archive_rounds(state);
     if (!state.loading()) return;
     for (std::size_t k = 0; k < records_.size(); ++k)
       records_[k].steps = steps[k], records_[k].status = StartRecord::Status(status[k]);
@@ -330,7 +411,7 @@ class MultiStartDesign : public Problem<double, Device> {
     space_.select(designs);
   }
 
-  double mean() const { return objective_sum_ / double(spec_.starts); }
+  double mean() const { return batch_size_ > 0 ? objective_sum_ / double(batch_size_) : 0.0; }
 
   static void thickness_list(std::ostream& out, const std::vector<double>& t) {
     out << '[';
@@ -393,31 +474,250 @@ class MultiStartDesign : public Problem<double, Device> {
   }
 
  private:
-  // Every rank's records to rank 0, as rows of doubles: start, rank, steps, status, objective,
+  // Records as rows of doubles: start, round, sample, rank, steps, status, objective,
   // stationarity, best objective, thicknesses, best thicknesses.
-  std::vector<StartRecord> gather(const std::vector<StartRecord>& local) const {
-    const std::size_t layers = std::size_t(layers_), width = 7 + 2 * layers;
-    std::vector<double> rows;
-    for (const StartRecord& r : local) {
-      rows.insert(rows.end(), {double(r.start), double(r.rank), double(r.steps), double(int(r.status)), r.objective,
-                               r.stationarity, r.best_objective});
+  std::size_t row_width() const { return 9 + 2 * std::size_t(layers_); }
+  void append_rows(const std::vector<StartRecord>& records, std::vector<double>& rows) const {
+    for (const StartRecord& r : records) {
+      rows.insert(rows.end(), {double(r.start), double(r.round), double(r.sample), double(r.rank), double(r.steps),
+                               double(int(r.status)), r.objective, r.stationarity, r.best_objective});
       rows.insert(rows.end(), r.thickness.begin(), r.thickness.end());
       rows.insert(rows.end(), r.best_thickness.begin(), r.best_thickness.end());
     }
-    const std::vector<double> all = comm_.allgather(rows);
+  }
+  std::vector<StartRecord> from_rows(const std::vector<double>& rows) const {
+    const std::size_t layers = std::size_t(layers_), width = row_width();
     std::vector<StartRecord> records;
-    if (!comm_.is_root()) return records;
-    for (std::size_t i = 0; i + width <= all.size(); i += width) {
+    for (std::size_t i = 0; i + width <= rows.size(); i += width) {
       StartRecord r;
-      r.start = long(all[i]), r.rank = int(all[i + 1]), r.steps = long(all[i + 2]);
-      r.status = StartRecord::Status(int(all[i + 3]));
-      r.objective = all[i + 4], r.stationarity = all[i + 5], r.best_objective = all[i + 6];
-      const auto t = all.begin() + long(i + 7);
+      r.start = long(rows[i]), r.round = long(rows[i + 1]), r.sample = long(rows[i + 2]);
+      r.rank = int(rows[i + 3]), r.steps = long(rows[i + 4]), r.status = StartRecord::Status(int(rows[i + 5]));
+      r.objective = rows[i + 6], r.stationarity = rows[i + 7], r.best_objective = rows[i + 8];
+      const auto t = rows.begin() + long(i + 9);
       r.thickness.assign(t, t + long(layers));
       r.best_thickness.assign(t + long(layers), t + long(2 * layers));
       records.push_back(std::move(r));
     }
     return records;
+  }
+  // Every rank's records to rank 0 (`everywhere`: to every rank), in rank order.
+  std::vector<StartRecord> gather(const std::vector<StartRecord>& local, bool everywhere) const {
+    std::vector<double> rows;
+    append_rows(local, rows);
+    const std::vector<double> all = comm_.allgather(rows);
+    if (!everywhere && !comm_.is_root()) return {};
+    return from_rows(all);
+  }
+
+  std::vector<double> cabs_spectrum(const std::vector<double>& thickness) const {
+    std::vector<double> cabs;
+    for (const nanosphere::SpectrumPoint& p : model_.spectrum(thickness)) cabs.push_back(p.cabs);
+    return cabs;
+  }
+
+  // --- MLSL rounds (collective, every rank in step).
+  using Clock = std::chrono::steady_clock;
+  static double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+  // The next round: its samples drawn and evaluated (this rank's block in one batched pass, one
+  // allgather), then local searches placed at MLSL's picks among all samples so far, search i of
+  // the round in slot i / P of rank i % P. Returns the searches placed.
+  long place_round(long step) {
+    const Clock::time_point begun = Clock::now();
+    const MlslSpec& m = spec_.mlsl;
+    ++round_;
+    const std::vector<std::vector<double>> points = sequence_.draw(long(samples_.size()), m.samples);
+    const auto [lo, hi] = comm_.block(std::size_t(m.samples));
+    const std::vector<double> objective = comm_.allgather(evaluate(points, lo, hi));
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      samples_.push_back({points[i], objective[i]});
+      started_.push_back(0);
+    }
+    work_.sampling += m.samples;
+    for (double j : objective)
+      if (std::isfinite(j)) work_.observe(j);
+    radius_ = critical_distance(layers_, design_set_volume(layers_, spec_.min_thickness, spec_.max_radius), m.sigma,
+                                long(samples_.size()));
+    std::vector<DesignPoint> known;
+    for (const StartRecord& r : searches_)
+      if (r.status == StartRecord::Status::converged) known.push_back({r.thickness, r.objective});
+    const std::vector<long> chosen =
+        mlsl_starts(samples_, started_, known, m.reduced_fraction, radius_, m.round_capacity());
+
+    const auto x = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), space_.x);
+    active_.clear();
+    for (std::size_t i = 0; i < chosen.size(); ++i) {
+      const auto sample = std::size_t(chosen[i]);
+      started_[sample] = 1;
+      if (long(i) % comm_.size() != comm_.rank()) continue;
+      const auto slot = std::size_t(long(i) / comm_.size());
+      StartRecord& r = records_[slot];
+      r = StartRecord{};
+      r.start = searches_begun_ + long(i), r.round = round_, r.sample = long(sample), r.rank = comm_.rank();
+      current_[slot] = best_[slot] = visited_[slot] = -HUGE_VAL;
+      minimised_[slot] = 0, improved_at_[slot] = step, launched_[slot] = step;
+      for (std::size_t l = 0; l < std::size_t(layers_); ++l)
+        x(slot * std::size_t(layers_) + l) = samples_[sample].thickness[l] / spec_.thickness_unit;
+      active_.push_back(int(slot));
+    }
+    Kokkos::deep_copy(space_.x, x);
+    Kokkos::deep_copy(best_x_, space_.x);
+    searches_begun_ += long(chosen.size());
+    batch_size_ = running_ = long(chosen.size());
+    publish(active_);
+    restart_pending_ = open_round_ = !chosen.empty();
+    work_.sampling_seconds += seconds_since(begun);
+
+    round_rows_.insert(round_rows_.end(), {double(round_), double(samples_.size()), radius_, double(chosen.size()),
+                                           double(searches_begun_), double(optima_found_), expected_,
+                                           double(work_.total())});
+    if (comm_.is_root()) {
+      char line[240];
+      std::snprintf(line, sizeof line,
+                    "round %ld: %ld samples (%zu in all), r_k %.4g nm, %zu local searches begun (%ld in all); "
+                    "%ld optima so far; %ld design-evaluations",
+                    round_, m.samples, samples_.size(), radius_, chosen.size(), searches_begun_, optima_found_,
+                    work_.total());
+      std::cout << line << std::endl;
+    }
+    return long(chosen.size());
+  }
+
+  // J at the sample points [lo, hi) of `points`, in one batched force pass.
+  std::vector<double> evaluate(const std::vector<std::vector<double>>& points, std::size_t lo, std::size_t hi) const {
+    const std::size_t count = hi - lo, layers = std::size_t(layers_);
+    if (count == 0) return {};
+    Kokkos::View<double**, Kokkos::LayoutRight, Device> u("mlsl::samples", count, layers), g("mlsl::gradient", count, layers);
+    Kokkos::View<double*, Device> objective("mlsl::objective", count);
+    Kokkos::View<int*, Device> all("mlsl::all", count);
+    const auto host = Kokkos::create_mirror_view(u);
+    const auto index = Kokkos::create_mirror_view(all);
+    for (std::size_t i = 0; i < count; ++i) {
+      index(i) = int(i);
+      for (std::size_t l = 0; l < layers; ++l) host(i, l) = points[lo + i][l] / spec_.thickness_unit;
+    }
+    Kokkos::deep_copy(u, host);
+    Kokkos::deep_copy(all, index);
+    model_.band_average(all, int(count), u, spec_.thickness_unit, 1, spec_.objective, objective, g);
+    const auto j = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), objective);
+    return std::vector<double>(j.data(), j.data() + count);
+  }
+
+  // The round's searches, all ended (or cut off by run.steps), into the list of every search on
+  // every rank, with the spectra of the converged ones; W, the distinct optima, recounted.
+  void close_round() {
+    if (!open_round_) return;
+    std::vector<StartRecord> ended;
+    for (StartRecord& r : gather(finish(records_), true))
+      if (r.start >= 0) ended.push_back(std::move(r));
+    work_.bookkeeping += long(ended.size());  // each search's final design, evaluated for its record
+    std::sort(ended.begin(), ended.end(), [](const StartRecord& a, const StartRecord& b) { return a.start < b.start; });
+    for (StartRecord& r : ended) {
+      const bool converged = r.status == StartRecord::Status::converged;
+      spectra_.push_back(converged ? cabs_spectrum(r.thickness) : std::vector<double>{});
+      work_.bookkeeping += converged ? 1 : 0;
+      searches_.push_back(std::move(r));
+    }
+    for (StartRecord& r : records_) r.start = -1;
+    current_.assign(current_.size(), -HUGE_VAL);
+    optima_found_ = long(distinct_optima(searches_, spectra_, spec_.distinct).size());
+    open_round_ = false;
+  }
+
+  // Boender and Rinnooy Kan's rule with the reduced sample as the trials, then the budgets.
+  bool stop_due() {
+    const MlslSpec& m = spec_.mlsl;
+    expected_ = expected_optima(optima_found_, reduced_sample_size(m.reduced_fraction, long(samples_.size())));
+    if (optima_found_ >= 1 && expected_ - double(optima_found_) < m.expected_excess) stop_ = "expected_optima";
+    else if (round_ >= m.max_rounds) stop_ = "rounds";
+    else if (m.max_evaluations > 0 && work_.total() >= m.max_evaluations) stop_ = "evaluations";
+    return !stop_.empty();
+  }
+
+  // samples.csv and rounds.csv (rank 0).
+  void write_mlsl_files(RunOutput& output) const {
+    std::string header = "sample,round,objective";
+    for (int l = 1; l <= layers_; ++l) header += ",t" + std::to_string(l);
+    if (std::ostream* out = output.file("samples.csv", header + ",started"))
+      for (std::size_t i = 0; i < samples_.size(); ++i) {
+        *out << i << ',' << 1 + long(i) / spec_.mlsl.samples << ',' << exact(samples_[i].objective);
+        for (double t : samples_[i].thickness) *out << ',' << exact(t);
+        *out << ',' << int(started_[i]) << '\n';
+      }
+    const char* columns[] = {"round", "samples", "critical_distance", "searches_begun", "searches", "optima_before",
+                             "expected_optima_before", "evaluations"};
+    std::string round_header;
+    for (const char* c : columns) round_header += (round_header.empty() ? "" : ",") + std::string(c);
+    if (std::ostream* out = output.file("rounds.csv", round_header))
+      for (std::size_t i = 0; i + 8 <= round_rows_.size(); i += 8) {
+        for (std::size_t c = 0; c < 8; ++c)
+          *out << (c ? "," : "") << (c == 2 || c == 6 ? exact(round_rows_[i + c]) : std::to_string(long(round_rows_[i + c])));
+        *out << '\n';
+      }
+  }
+
+  // result.yaml's strategy and work keys; returns the summary's part on the work.
+  std::string write_work(YAML::Emitter& out, double final_best, std::size_t optima) {
+    const double total_seconds = seconds_since(started_clock_);
+    const long to_best = std::isfinite(final_best) ? work_.to_reach(final_best, 1e-4) : -1;
+    if (mlsl_) {
+      if (stop_.empty()) stop_ = "run.steps";
+      const MlslSpec& m = spec_.mlsl;
+      const long trials = reduced_sample_size(m.reduced_fraction, long(samples_.size()));
+      out << YAML::Key << "mlsl" << YAML::Value << YAML::BeginMap << YAML::Key << "rounds" << YAML::Value << round_
+          << YAML::Key << "samples" << YAML::Value << long(samples_.size()) << YAML::Key << "reduced_sample"
+          << YAML::Value << trials << YAML::Key << "critical_distance" << YAML::Value << exact(radius_)
+          << YAML::Key << "optima" << YAML::Value << long(optima) << YAML::Key << "expected_optima" << YAML::Value
+          << exact(expected_optima(long(optima), trials))
+          << YAML::Comment("Boender-Rinnooy Kan: W (M - 1) / (M - W - 2), M the reduced sample") << YAML::Key
+          << "stop" << YAML::Value << stop_ << YAML::EndMap;
+    }
+    out << YAML::Key << "evaluations" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "total"
+        << YAML::Value << work_.total() << YAML::Key << "sampling" << YAML::Value << work_.sampling << YAML::Key
+        << "local_searches" << YAML::Value << work_.local_searches << YAML::Key << "bookkeeping" << YAML::Value
+        << work_.bookkeeping << YAML::Key << "to_best" << YAML::Value << to_best << YAML::EndMap
+        << YAML::Comment("design-evaluations, one design over the band; to_best: until within 1e-4 of the best");
+    out << YAML::Key << "seconds" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "total" << YAML::Value
+        << exact(total_seconds) << YAML::Key << "sampling" << YAML::Value << exact(work_.sampling_seconds) << YAML::Key
+        << "local_searches" << YAML::Value << exact(total_seconds - work_.sampling_seconds) << YAML::EndMap;
+    return std::to_string(work_.total()) + " design-evaluations (best within 1e-4 after " + std::to_string(to_best) +
+           ")" + (mlsl_ ? ", " + std::to_string(round_) + " rounds, stop: " + stop_ : std::string()) + "; ";
+  }
+
+  void archive_rounds(StateArchive& state) {
+    state.field("mlsl.round", round_);
+    state.field("mlsl.open_round", open_round_);
+    state.field("mlsl.restart_pending", restart_pending_);
+    state.field("mlsl.searches_begun", searches_begun_);
+    state.field("mlsl.optima_found", optima_found_);
+    state.field("mlsl.radius", radius_);
+    state.field("mlsl.expected", expected_);
+    state.field("mlsl.launched", launched_);
+    state.sized_field("mlsl.started", started_);
+    state.sized_field("mlsl.round_rows", round_rows_);
+    state.field("mlsl.stop", stop_);
+    std::vector<double> samples, searches;
+    for (const DesignPoint& p : samples_) {
+      samples.push_back(p.objective);
+      samples.insert(samples.end(), p.thickness.begin(), p.thickness.end());
+    }
+    append_rows(searches_, searches);
+    std::vector<std::int64_t> starts;
+    for (const StartRecord& r : records_) starts.insert(starts.end(), {r.start, r.round, r.sample});
+    state.sized_field("mlsl.samples", samples);
+    state.sized_field("mlsl.searches", searches);
+    state.field("mlsl.slot_searches", starts);
+    if (!state.loading()) return;
+    samples_.clear();
+    for (std::size_t i = 0; i + 1 + std::size_t(layers_) <= samples.size(); i += 1 + std::size_t(layers_))
+      samples_.push_back({std::vector<double>(samples.begin() + long(i) + 1, samples.begin() + long(i) + 1 + layers_),
+                          samples[i]});
+    searches_ = from_rows(searches);
+    spectra_.clear();  // recomputed, not counted again
+    for (const StartRecord& r : searches_)
+      spectra_.push_back(r.status == StartRecord::Status::converged ? cabs_spectrum(r.thickness) : std::vector<double>{});
+    for (std::size_t k = 0; k < records_.size(); ++k)
+      records_[k].start = starts[3 * k], records_[k].round = starts[3 * k + 1], records_[k].sample = starts[3 * k + 2];
   }
 
   NanosphereSpec spec_;
@@ -442,6 +742,25 @@ class MultiStartDesign : public Problem<double, Device> {
   std::vector<double> current_, best_, minimised_;  // J now, best J (the stall rule's), the minimised -J
   std::vector<double> visited_;          // the best J each design visited
   std::vector<long> improved_at_;        // the last step that raised the best J
+  std::vector<long> launched_;           // the step before a design's first (mlsl: its round's start)
+  long evaluated_ = 0;                   // designs the step's force pass evaluated on this rank
+  long batch_size_ = 0;                  // starts (mlsl: the round's searches) on all ranks
+  DesignWork work_;
+  Clock::time_point started_clock_;
+
+  // MLSL's state, the same on every rank but for the slots.
+  bool mlsl_ = false;
+  DesignSequence sequence_;
+  long search_steps_ = LONG_MAX;
+  long round_ = 0, searches_begun_ = 0, optima_found_ = 0;
+  bool open_round_ = false, restart_pending_ = false;
+  double radius_ = 0, expected_ = HUGE_VAL;
+  std::vector<DesignPoint> samples_;
+  std::vector<char> started_;
+  std::vector<StartRecord> searches_;         // every ended search, in the order begun
+  std::vector<std::vector<double>> spectra_;  // their Cabs spectra (converged only)
+  std::vector<double> round_rows_;            // rounds.csv
+  std::string stop_;
   // The step's diagnostics, over all ranks.
   std::size_t sum_slot_ = 0, top_slot_ = 0;
   double objective_sum_ = 0, top_ = -HUGE_VAL, local_top_ = -HUGE_VAL, best_kinetic_ = 0;

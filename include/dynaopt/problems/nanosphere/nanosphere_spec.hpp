@@ -8,6 +8,7 @@
 #include "dynaopt/problems/nanosphere/absorption_batch.hpp"
 #include "dynaopt/problems/nanosphere/band.hpp"
 #include "dynaopt/problems/nanosphere/materials.hpp"
+#include "dynaopt/problems/nanosphere/mlsl.hpp"
 #include "dynaopt/problems/nanosphere/start_records.hpp"
 
 namespace dynaopt {
@@ -22,6 +23,9 @@ struct LayerSpec {
 
 struct NanosphereSpec {
   static constexpr int max_layers = 16;
+  // multistart: `starts` uniform starts, each run to its end; mlsl: rounds of Sobol samples,
+  // local searches only from the promising ones (mlsl.hpp), until the stopping rule says so.
+  enum class Strategy { multistart, mlsl };
 
   double host_index = 1.0;
   std::vector<LayerSpec> layers;          // core first
@@ -29,7 +33,9 @@ struct NanosphereSpec {
   nanosphere::Band band;                  // or explicit wavelengths, averaged with equal weights
   std::vector<double> wavelengths;
   double min_thickness = 5, max_radius = 300;  // nm
+  Strategy strategy = Strategy::multistart;
   long starts = 16;
+  MlslSpec mlsl;
   long seed = 1;
   nanosphere::AbsorptionMeasure objective = nanosphere::AbsorptionMeasure::cabs;
   double thickness_unit = 1;              // nm per optimizer coordinate
@@ -47,6 +53,9 @@ inline constexpr Named<nanosphere::AbsorptionMeasure> absorption_measures[] = {
     {nanosphere::AbsorptionMeasure::qabs, "qabs"},
     {nanosphere::AbsorptionMeasure::cabs_per_volume, "cabs_per_volume"}};
 inline const char* measure_name(nanosphere::AbsorptionMeasure measure) { return name_of(absorption_measures, measure); }
+
+inline constexpr Named<NanosphereSpec::Strategy> design_strategies[] = {
+    {NanosphereSpec::Strategy::multistart, "multistart"}, {NanosphereSpec::Strategy::mlsl, "mlsl"}};
 
 inline constexpr Named<nanosphere::Band::Rule> band_rules[] = {{nanosphere::Band::Rule::simpson, "simpson"},
                                                                {nanosphere::Band::Rule::trapezoid, "trapezoid"}};
