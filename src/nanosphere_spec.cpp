@@ -99,7 +99,7 @@ NanosphereSpec read_nanosphere(const DeckSection& s) {
       if (s.has(key)) s.fail(key, "does not apply to strategy mlsl, whose starts are chosen among its samples (problem.mlsl)");
     const DeckSection m = s.optional_section("mlsl");
     MlslSpec& p = n.mlsl;
-    p.samples = m.integer("samples", p.samples, Range::closed(2, 1e7));
+    p.samples = m.integer("samples_per_round", p.samples, Range::closed(2, 1e7));
     p.reduced_fraction = m.number("reduced_fraction", p.reduced_fraction, Range::left_open(0, 1));
     p.sigma = m.number("sigma", p.sigma, Range::above(0));
     p.searches_per_round = m.integer("searches_per_round", p.searches_per_round, Range::closed(0, 1e6));

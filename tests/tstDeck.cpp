@@ -169,6 +169,9 @@ TEST(Deck, KeysThatDoNotApplyAreRefusedByName) {
   const std::string nano =
       "problem:\n  type: nanosphere\n  layers: [silver_drude, silica_malitson]\n  thickness: [40, 20]\n"
       "  band: {from: 400, to: 800, samples: 21}\n";
+  const std::string mlsl =
+      "problem:\n  type: nanosphere\n  layers: [silver_drude, silica_malitson]\n"
+      "  band: {from: 400, to: 800, samples: 21}\n  strategy: mlsl\n";
   struct Case {
     std::string deck, expect;
   };
@@ -189,6 +192,18 @@ TEST(Deck, KeysThatDoNotApplyAreRefusedByName) {
        "deck.yaml:6: optimizer: does not apply to run.mode evaluate, which takes no steps"},
       {nano + "  starts: 3\nrun: {mode: evaluate}", "deck.yaml:6: problem.starts: does not apply to run.mode evaluate"},
       {nano + "  bounds: {max_radius: 200}\nrun: {mode: evaluate}", "deck.yaml:6: problem.bounds: does not apply"},
+      {nano + "  strategy: multistart\nrun: {mode: evaluate}", "deck.yaml:6: problem.strategy: does not apply"},
+      {nano + "  mlsl: {samples_per_round: 8}\noptimizer: {type: adam}",
+       "deck.yaml:6: problem.mlsl: does not apply to strategy multistart"},
+      {nano + "  strategy: mlsl\noptimizer: {type: adam}",
+       "deck.yaml:4: problem.thickness: does not apply to strategy mlsl"},
+      {mlsl + "  starts: 4\noptimizer: {type: adam}", "deck.yaml:6: problem.starts: does not apply to strategy mlsl"},
+      {mlsl + "  mlsl: {samples_per_round: 8, gamma: 0.1}\noptimizer: {type: adam}",
+       "deck.yaml:6: problem.mlsl.gamma: unknown key"},
+      {mlsl + "  mlsl: {stop: {reduced_fraction: 0.5}}\noptimizer: {type: adam}",
+       "deck.yaml:6: problem.mlsl.stop.reduced_fraction: unknown key"},
+      {mlsl + "  mlsl: {reduced_fraction: 1.5}\noptimizer: {type: adam}",
+       "deck.yaml:6: problem.mlsl.reduced_fraction: must be"},
   };
   for (const char* key : {"steps: 3", "log_every: 3", "history_every: 3", "on_nonfinite: skip",
                           "max_consecutive_skips: 3", "checkpoint: {every: 2}"}) {
@@ -203,6 +218,7 @@ TEST(Deck, KeysThatDoNotApplyAreRefusedByName) {
   EXPECT_EQ(error_of(rosenbrock + "run: {steps: 5, history_every: 3, log_every: 2, gradient_tolerance: 1}"), "");
   EXPECT_EQ(error_of("problem: {type: mnist, data: none, batch_size: 10}\noptimizer: {type: adam, sharded: true}"), "");
   EXPECT_EQ(error_of(nano + "run: {mode: evaluate}"), "");
+  EXPECT_EQ(error_of(mlsl + "  mlsl: {samples_per_round: 8, stop: {rounds: 3}}\noptimizer: {type: adam}"), "");
 }
 
 // A band outside a layer's table, or a sphere too large for the kernels, is found by the

@@ -381,7 +381,7 @@ TEST(MultiStart, ReachesTheLatticeOptimumWithCertifiedOptima) {
 const std::string mlsl_deck =
     "{type: nanosphere, layers: [silver_drude, silica_malitson], band: {from: 400, to: 800, samples: 11}, "
     "bounds: {min_thickness: 5, max_radius: 120}, objective: qabs, thickness_unit: 10, seed: 3, strategy: mlsl, "
-    "mlsl: {samples: 16, stop: {rounds: 40}}, convergence: {stationarity: 1.0e-4, relative_change: 1.0e-10, steps: 200}}";
+    "mlsl: {samples_per_round: 16, stop: {rounds: 40}}, convergence: {stationarity: 1.0e-4, relative_change: 1.0e-10, steps: 200}}";
 
 TEST(Mlsl, StopsByItselfAtTheLatticeOptimum) {
   const Comm world;
@@ -463,6 +463,26 @@ TEST(Mlsl, TwoRanksReproduceOneRank) {
   }
   EXPECT_EQ(ranks.size(), std::size_t(world.size()));
   EXPECT_EQ(split_work, alone_work);
+}
+
+// An evaluation budget ends the run inside a round: the searches still running end where they
+// are (max_steps), and the work overshoots the budget by at most one step of the batch and the
+// records of the round's searches.
+TEST(Mlsl, EndsInsideARoundWhenTheBudgetIsSpent) {
+  const Comm world;
+  std::string deck = mlsl_deck;
+  deck.replace(deck.find("rounds: 40"), 10, "rounds: 40, evaluations: 150");
+  const NanosphereSpec spec = spec_from(deck);
+  MultiStartDesign<Device> design(spec, world, 100000);
+  integrate(design, optimizer_from("{type: heavy_ball, step: 0.05, friction: 0.2}"), steps_of(100000), world);
+  const std::vector<StartRecord> searches = design.records();
+  EXPECT_EQ(design.stop_reason(), "evaluations");
+  const long capacity = spec.mlsl.round_capacity();
+  EXPECT_GE(design.work().total(), 150);
+  EXPECT_LE(design.work().total(), 150 + capacity + 2 * capacity);
+  long cut = 0;
+  for (const StartRecord& r : searches) cut += r.status == StartRecord::Status::running;
+  EXPECT_GT(cut, 0);  // heavy ball takes hundreds of steps here: the budget cut the first round
 }
 
 }  // namespace

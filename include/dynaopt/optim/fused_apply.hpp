@@ -82,17 +82,18 @@ Kokkos::TeamPolicy<ExecSpace> chunk_policy(std::size_t chunk_count) {
 }  // namespace detail
 
 // Applies `update` to all chunks. With a non-empty `statistics` View (one slot per group,
-// zeroed here) the launch also reduces the per-group statistics.
+// zeroed here, also when there is no chunk: a batch's rank whose designs have all left must not
+// report their last statistics again) the launch also reduces the per-group statistics.
 template <class Device, class Update>
 void fused_apply(const std::string& label, const Kokkos::View<Chunk*, Device>& chunks,
                  const Update& update, const StatisticsView<Device>& statistics = {}) {
   using execution_space = typename Device::execution_space;
+  if (statistics.extent(0) != 0) Kokkos::deep_copy(statistics, GroupStatistics{});
   if (chunks.extent(0) == 0) return;
   const auto policy = detail::chunk_policy<execution_space>(chunks.extent(0));
   if (statistics.extent(0) == 0) {
     Kokkos::parallel_for(label, policy, detail::FusedApply<Device, Update, false>{chunks, update, statistics});
   } else {
-    Kokkos::deep_copy(statistics, GroupStatistics{});
     Kokkos::parallel_for(label + "+statistics", policy,
                          detail::FusedApply<Device, Update, true>{chunks, update, statistics});
   }

@@ -170,7 +170,7 @@ inline const std::vector<ProblemType>& problem_types() {
        "      bounds {min_thickness, max_radius}, starts, seed, objective (cabs|qabs|cabs_per_volume),\n"
        "      thickness_unit, convergence {stationarity, relative_change, steps},\n"
        "      distinct_optima {objective, spectrum}, strategy (multistart|mlsl),\n"
-       "      mlsl {samples, reduced_fraction, sigma, searches_per_round, search_steps,\n"
+       "      mlsl {samples_per_round, reduced_fraction, sigma, searches_per_round, search_steps,\n"
        "      stop {expected_excess, rounds, evaluations}}",
        [](S s) -> ProblemSpec { return read_nanosphere(s); }, registry::check_nanosphere, registry::run_nanosphere},
   };

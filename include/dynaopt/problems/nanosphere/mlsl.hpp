@@ -12,14 +12,14 @@ namespace dynaopt {
 
 // problem.mlsl of a nanosphere deck.
 struct MlslSpec {
-  long samples = 64;             // N: new sample points per round
+  long samples = 64;             // N: new sample points per round (samples_per_round)
   double reduced_fraction = 0.3; // gamma: searches start only among the gamma k N best samples
   double sigma = 2;              // sigma of r_k (NLopt's and the papers' 2)
   long searches_per_round = 0;   // at most this many new searches a round (0: ceil(gamma N))
   long search_steps = 0;         // a search still moving after this many steps ends at max_steps (0: run.steps)
   double expected_excess = 0.5;  // stop when E[optima] - W < this (and W >= 1)
   long max_rounds = 100;
-  long max_evaluations = 0;      // stop once the design-evaluations reach this (0: no limit)
+  long max_evaluations = 0;      // stop once the design-evaluations reach this, inside a round too (0: no limit)
 
   long round_capacity() const;   // searches_per_round, resolved
 };

@@ -228,8 +228,14 @@ class MultiStartDesign : public Problem<double, Device> {
     work_.local_searches += long(r.sum_at(sum_slot_ + 2));
     top_ = r.max_at(top_slot_);
     work_.observe(top_);
-    if (running_ > 0) return false;
+    if (running_ > 0 && !(mlsl_ && over_budget())) return false;
     if (!mlsl_) return true;
+    if (running_ > 0) {  // the budget is spent inside a round: its searches end where they are (max_steps)
+      active_.clear();
+      publish(active_);
+      running_ = 0;
+      stop_ = "evaluations";
+    }
     close_round();
     while (!stop_due())
       if (place_round(record.step) > 0) return false;
@@ -628,11 +634,13 @@ class MultiStartDesign : public Problem<double, Device> {
   bool stop_due() {
     const MlslSpec& m = spec_.mlsl;
     expected_ = expected_optima(optima_found_, reduced_sample_size(m.reduced_fraction, long(samples_.size())));
+    if (!stop_.empty()) return true;
     if (optima_found_ >= 1 && expected_ - double(optima_found_) < m.expected_excess) stop_ = "expected_optima";
     else if (round_ >= m.max_rounds) stop_ = "rounds";
-    else if (m.max_evaluations > 0 && work_.total() >= m.max_evaluations) stop_ = "evaluations";
+    else if (over_budget()) stop_ = "evaluations";
     return !stop_.empty();
   }
+  bool over_budget() const { return spec_.mlsl.max_evaluations > 0 && work_.total() >= spec_.mlsl.max_evaluations; }
 
   // samples.csv and rounds.csv (rank 0).
   void write_mlsl_files(RunOutput& output) const {
