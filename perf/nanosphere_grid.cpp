@@ -53,38 +53,12 @@ bool feasible(const NanosphereSpec& spec, const Point& k, double spacing) {
   return sum <= spec.max_radius + 1e-9;
 }
 
-// J and dJ/dt of every design, in batches through the force pass.
-struct Evaluation {
-  std::vector<double> objective;
-  std::vector<Design> gradient;
-};
+// J and dJ/dt of every design, in batches through the force pass's kernel.
+using Evaluation = dynaopt::nanosphere::AbsorptionModel<Device>::Values;
 Evaluation evaluate(const dynaopt::nanosphere::AbsorptionModel<Device>& model, const NanosphereSpec& spec,
                     const std::vector<Design>& designs, long& evaluations) {
-  const std::size_t layers = spec.layers.size(), batch = 4096, total = designs.size();
-  Evaluation out{std::vector<double>(total), std::vector<Design>(total, Design(layers))};
-  for (std::size_t first = 0; first < total; first += batch) {
-    const std::size_t n = std::min(batch, total - first);
-    Kokkos::View<int*, Device> list("list", n);
-    Kokkos::View<double**, Kokkos::LayoutRight, Device> t("t", n, layers), g("g", n, layers);
-    Kokkos::View<double*, Device> j("j", n);
-    auto th = Kokkos::create_mirror_view(t);
-    auto lh = Kokkos::create_mirror_view(list);
-    for (std::size_t d = 0; d < n; ++d) {
-      lh(d) = int(d);
-      for (std::size_t l = 0; l < layers; ++l) th(d, l) = designs[first + d][l];
-    }
-    Kokkos::deep_copy(t, th);
-    Kokkos::deep_copy(list, lh);
-    model.band_average(list, int(n), t, 1.0, 1.0, spec.objective, j, g);
-    const auto jh = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), j);
-    const auto gh = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), g);
-    for (std::size_t d = 0; d < n; ++d) {
-      out.objective[first + d] = jh(d);
-      for (std::size_t l = 0; l < layers; ++l) out.gradient[first + d][l] = gh(d, l);
-    }
-  }
-  evaluations += long(total);
-  return out;
+  evaluations += long(designs.size());
+  return model.evaluate(designs, spec.objective);
 }
 
 double norm(const Design& v) {

@@ -52,7 +52,8 @@ for i, s in enumerate(strategies):
 for ax in (left, right):
     ax.set_xticks([k + 0.4 - width / 2 for k in range(len(cases))], cases)
 left.set_ylabel("best Cabs / best of the case")
-left.set_ylim(0.9, 1.005)
+ratios = [r["best"] / max(q["best"] for q in rows if q["case"] == r["case"]) for r in rows]
+left.set_ylim(max(0.0, min(ratios) - 0.05), 1.005)
 right.set_ylabel("design-evaluations")
 right.set_yscale("log")
 left.legend(fontsize=8)

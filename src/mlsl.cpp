@@ -62,6 +62,11 @@ long reduced_sample_size(double reduced_fraction, long samples) {
   return std::min(samples, long(std::ceil(reduced_fraction * double(samples))));
 }
 
+long rule_trials(long reduced_sample, long converged_searches, long ended_searches) {
+  if (ended_searches <= 0) return reduced_sample;
+  return long(double(reduced_sample) * double(converged_searches) / double(ended_searches));
+}
+
 std::vector<long> mlsl_starts(const std::vector<DesignPoint>& samples, const std::vector<char>& started,
                               const std::vector<DesignPoint>& optima, double reduced_fraction, double radius,
                               long limit) {

@@ -80,6 +80,11 @@ TEST(ExpectedOptima, IsTheBoenderRinnooyKanPosteriorMean) {
   EXPECT_EQ(reduced_sample_size(0.3, 64), 20);
   EXPECT_EQ(reduced_sample_size(0.3, 10), 3);
   EXPECT_EQ(reduced_sample_size(1.0, 10), 10);
+  // Uncertified searches shrink the trials in proportion; with none ended, the reduced sample.
+  EXPECT_EQ(rule_trials(40, 3, 4), 30);
+  EXPECT_EQ(rule_trials(40, 4, 4), 40);
+  EXPECT_EQ(rule_trials(40, 0, 5), 0);
+  EXPECT_EQ(rule_trials(40, 0, 0), 40);
 }
 
 // Points on a line (second coordinate 0), J as given; the answers worked by hand.

@@ -4,6 +4,7 @@
 // on the design, and tables need no device code), and the two kernels that use them: the
 // batched band average with gradients (the force pass) and one design's spectrum.
 #include <Kokkos_Core.hpp>
+#include <algorithm>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -110,6 +111,39 @@ class AbsorptionModel {
                            Pass{layers_, spec_.host_index, measure, unit, sense,
                                 wavelengths_, weights_, index_, designs, coordinates, objective, gradient});
     });
+  }
+
+  // J and dJ/dt (per nm) of designs given in nm on the host, through the force pass's kernel in
+  // batches: for samples and references, whose designs are no parameter space.
+  struct Values {
+    std::vector<double> objective;
+    std::vector<std::vector<double>> gradient;
+  };
+  Values evaluate(const std::vector<std::vector<double>>& designs, AbsorptionMeasure measure) const {
+    const std::size_t layers = std::size_t(layers_), batch = 4096, total = designs.size();
+    Values out{std::vector<double>(total), std::vector<std::vector<double>>(total, std::vector<double>(layers))};
+    for (std::size_t first = 0; first < total; first += batch) {
+      const std::size_t n = std::min(batch, total - first);
+      Kokkos::View<int*, Device> list("nanosphere::list", n);
+      Matrix t("nanosphere::designs", n, layers), g("nanosphere::gradient", n, layers);
+      Kokkos::View<double*, Device> j("nanosphere::objective", n);
+      const auto th = Kokkos::create_mirror_view(t);
+      const auto lh = Kokkos::create_mirror_view(list);
+      for (std::size_t d = 0; d < n; ++d) {
+        lh(d) = int(d);
+        for (std::size_t l = 0; l < layers; ++l) th(d, l) = designs[first + d][l];
+      }
+      Kokkos::deep_copy(t, th);
+      Kokkos::deep_copy(list, lh);
+      band_average(list, int(n), t, 1.0, 1.0, measure, j, g);
+      const auto jh = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), j);
+      const auto gh = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), g);
+      for (std::size_t d = 0; d < n; ++d) {
+        out.objective[first + d] = jh(d);
+        for (std::size_t l = 0; l < layers; ++l) out.gradient[first + d][l] = gh(d, l);
+      }
+    }
+    return out;
   }
 
   // One design's spectrum, thicknesses in nm, one wavelength per thread.

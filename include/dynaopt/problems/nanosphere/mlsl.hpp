@@ -52,6 +52,13 @@ double expected_optima(long found, long trials);
 // The reduced sample's size, ceil(gamma kN).
 long reduced_sample_size(double reduced_fraction, long samples);
 
+// The trials M of the stopping rule: the reduced sample, each of whose points stands for the
+// search its linked chain leads to (Rinnooy Kan and Timmer's reading for clustering methods).
+// The rule assumes that every search ends at an optimum; where some ended uncertified (stalled,
+// max_steps, failed), only the certified share of the reduced sample counts, so that searches
+// which identify nothing delay the stop instead of hastening it.
+long rule_trials(long reduced_sample, long converged_searches, long ended_searches);
+
 // A design and its objective J (maximised).
 struct DesignPoint {
   std::vector<double> thickness;  // nm

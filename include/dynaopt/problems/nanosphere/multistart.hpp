@@ -228,6 +228,7 @@ class MultiStartDesign : public Problem<double, Device> {
     work_.local_searches += long(r.sum_at(sum_slot_ + 2));
     top_ = r.max_at(top_slot_);
     work_.observe(top_);
+    top_ = std::max(top_, ended_best_);  // MLSL: the best of every round so far
     if (running_ > 0 && !(mlsl_ && over_budget())) return false;
     if (!mlsl_) return true;
     if (running_ > 0) {  // the budget is spent inside a round: its searches end where they are (max_steps)
@@ -589,24 +590,10 @@ class MultiStartDesign : public Problem<double, Device> {
     return long(chosen.size());
   }
 
-  // J at the sample points [lo, hi) of `points`, in one batched force pass.
+  // J at the sample points [lo, hi) of `points`, in one batched pass.
   std::vector<double> evaluate(const std::vector<std::vector<double>>& points, std::size_t lo, std::size_t hi) const {
-    const std::size_t count = hi - lo, layers = std::size_t(layers_);
-    if (count == 0) return {};
-    Kokkos::View<double**, Kokkos::LayoutRight, Device> u("mlsl::samples", count, layers), g("mlsl::gradient", count, layers);
-    Kokkos::View<double*, Device> objective("mlsl::objective", count);
-    Kokkos::View<int*, Device> all("mlsl::all", count);
-    const auto host = Kokkos::create_mirror_view(u);
-    const auto index = Kokkos::create_mirror_view(all);
-    for (std::size_t i = 0; i < count; ++i) {
-      index(i) = int(i);
-      for (std::size_t l = 0; l < layers; ++l) host(i, l) = points[lo + i][l] / spec_.thickness_unit;
-    }
-    Kokkos::deep_copy(u, host);
-    Kokkos::deep_copy(all, index);
-    model_.band_average(all, int(count), u, spec_.thickness_unit, 1, spec_.objective, objective, g);
-    const auto j = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), objective);
-    return std::vector<double>(j.data(), j.data() + count);
+    const std::vector<std::vector<double>> mine(points.begin() + long(lo), points.begin() + long(hi));
+    return model_.evaluate(mine, spec_.objective).objective;
   }
 
   // The round's searches, all ended (or cut off by run.steps), into the list of every search on
@@ -626,19 +613,34 @@ class MultiStartDesign : public Problem<double, Device> {
     }
     for (StartRecord& r : records_) r.start = -1;
     current_.assign(current_.size(), -HUGE_VAL);
+    ended_best_ = best_final(searches_);
     optima_found_ = long(distinct_optima(searches_, spectra_, spec_.distinct).size());
     open_round_ = false;
   }
 
-  // Boender and Rinnooy Kan's rule with the reduced sample as the trials, then the budgets.
+  // The stopping rule's trials (mlsl.hpp: the reduced sample, its certified share).
+  long trials() const {
+    long converged = 0;
+    for (const StartRecord& r : searches_) converged += r.status == StartRecord::Status::converged;
+    return rule_trials(reduced_sample_size(spec_.mlsl.reduced_fraction, long(samples_.size())), converged,
+                       long(searches_.size()));
+  }
+
+  // Boender and Rinnooy Kan's rule, then the budgets.
   bool stop_due() {
     const MlslSpec& m = spec_.mlsl;
-    expected_ = expected_optima(optima_found_, reduced_sample_size(m.reduced_fraction, long(samples_.size())));
+    expected_ = expected_optima(optima_found_, trials());
     if (!stop_.empty()) return true;
     if (optima_found_ >= 1 && expected_ - double(optima_found_) < m.expected_excess) stop_ = "expected_optima";
     else if (round_ >= m.max_rounds) stop_ = "rounds";
     else if (over_budget()) stop_ = "evaluations";
     return !stop_.empty();
+  }
+  static double best_final(const std::vector<StartRecord>& searches) {
+    double best = -HUGE_VAL;
+    for (const StartRecord& r : searches)
+      if (std::isfinite(r.objective)) best = std::max(best, r.objective);
+    return best;
   }
   bool over_budget() const { return spec_.mlsl.max_evaluations > 0 && work_.total() >= spec_.mlsl.max_evaluations; }
 
@@ -671,13 +673,14 @@ class MultiStartDesign : public Problem<double, Device> {
     if (mlsl_) {
       if (stop_.empty()) stop_ = "run.steps";
       const MlslSpec& m = spec_.mlsl;
-      const long trials = reduced_sample_size(m.reduced_fraction, long(samples_.size()));
       out << YAML::Key << "mlsl" << YAML::Value << YAML::BeginMap << YAML::Key << "rounds" << YAML::Value << round_
           << YAML::Key << "samples" << YAML::Value << long(samples_.size()) << YAML::Key << "reduced_sample"
-          << YAML::Value << trials << YAML::Key << "critical_distance" << YAML::Value << exact(radius_)
-          << YAML::Key << "optima" << YAML::Value << long(optima) << YAML::Key << "expected_optima" << YAML::Value
-          << exact(expected_optima(long(optima), trials))
-          << YAML::Comment("Boender-Rinnooy Kan: W (M - 1) / (M - W - 2), M the reduced sample") << YAML::Key
+          << YAML::Value << reduced_sample_size(m.reduced_fraction, long(samples_.size())) << YAML::Key << "trials"
+          << YAML::Value << trials() << YAML::Comment("M: the reduced sample's certified share") << YAML::Key
+          << "critical_distance" << YAML::Value << exact(radius_) << YAML::Key << "optima" << YAML::Value
+          << long(optima) << YAML::Key << "expected_optima" << YAML::Value
+          << exact(expected_optima(long(optima), trials()))
+          << YAML::Comment("Boender-Rinnooy Kan: W (M - 1) / (M - W - 2)") << YAML::Key
           << "stop" << YAML::Value << stop_ << YAML::EndMap;
     }
     out << YAML::Key << "evaluations" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "total"
@@ -688,8 +691,10 @@ class MultiStartDesign : public Problem<double, Device> {
     out << YAML::Key << "seconds" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "total" << YAML::Value
         << exact(total_seconds) << YAML::Key << "sampling" << YAML::Value << exact(work_.sampling_seconds) << YAML::Key
         << "local_searches" << YAML::Value << exact(total_seconds - work_.sampling_seconds) << YAML::EndMap;
+    char seconds[64];
+    std::snprintf(seconds, sizeof seconds, " in %.3g s (sampling %.3g s)", total_seconds, work_.sampling_seconds);
     return std::to_string(work_.total()) + " design-evaluations (best within 1e-4 after " + std::to_string(to_best) +
-           ")" + (mlsl_ ? ", " + std::to_string(round_) + " rounds, stop: " + stop_ : std::string()) + "; ";
+           ")" + seconds + (mlsl_ ? ", " + std::to_string(round_) + " rounds, stop: " + stop_ : std::string()) + "; ";
   }
 
   void archive_rounds(StateArchive& state) {
@@ -721,6 +726,7 @@ class MultiStartDesign : public Problem<double, Device> {
       samples_.push_back({std::vector<double>(samples.begin() + long(i) + 1, samples.begin() + long(i) + 1 + layers_),
                           samples[i]});
     searches_ = from_rows(searches);
+    ended_best_ = best_final(searches_);
     spectra_.clear();  // recomputed, not counted again
     for (const StartRecord& r : searches_)
       spectra_.push_back(r.status == StartRecord::Status::converged ? cabs_spectrum(r.thickness) : std::vector<double>{});
@@ -763,6 +769,7 @@ class MultiStartDesign : public Problem<double, Device> {
   long round_ = 0, searches_begun_ = 0, optima_found_ = 0;
   bool open_round_ = false, restart_pending_ = false;
   double radius_ = 0, expected_ = HUGE_VAL;
+  double ended_best_ = -HUGE_VAL;             // the best final J of the ended searches
   std::vector<DesignPoint> samples_;
   std::vector<char> started_;
   std::vector<StartRecord> searches_;         // every ended search, in the order begun
