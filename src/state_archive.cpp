@@ -39,7 +39,7 @@ void StateArchive::append(const std::string& name, Kind kind, const void* data, 
   bytes_ += name;
   put(bytes_, std::uint8_t(kind));
   put(bytes_, std::uint64_t(count));
-  bytes_.append(static_cast<const char*>(data), count * size);
+  if (count > 0) bytes_.append(static_cast<const char*>(data), count * size);
 }
 
 const char* StateArchive::expect(const std::string& name, Kind kind, std::size_t count, std::size_t size,

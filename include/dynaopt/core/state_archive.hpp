@@ -30,8 +30,12 @@ class StateArchive {
   template <class T>
   void field(const std::string& name, T* data, std::size_t count) {
     constexpr Kind kind = kind_of<T>();
-    if (loading_) std::memcpy(data, expect(name, kind, count, sizeof(T)), count * sizeof(T));
-    else append(name, kind, data, count, sizeof(T));
+    if (loading_) {
+      const char* stored = expect(name, kind, count, sizeof(T));
+      if (count > 0) std::memcpy(data, stored, count * sizeof(T));  // an empty vector's data() may be null
+    } else {
+      append(name, kind, data, count, sizeof(T));
+    }
   }
   template <class T, class = std::enable_if_t<std::is_arithmetic<T>::value>>
   void field(const std::string& name, T& value) {
