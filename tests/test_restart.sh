@@ -69,19 +69,9 @@ resume nanosphere_1 1 60 "/^seconds:/d" "$nano" 20
 resume nanosphere_2 2 80 "/^seconds:/d" "$nano" 20
 # MLSL: the checkpoints fall inside rounds and between them (rounds end at unpredictable steps),
 # and the resumed run has the same samples, rounds and searches.
-mlsl='problem:
-  type: nanosphere
-  layers: [silver_drude, silica_malitson]
-  band: {from: 400, to: 800, samples: 11}
-  bounds: {min_thickness: 5, max_radius: 120}
-  objective: qabs
-  thickness_unit: 10
-  strategy: mlsl
-  mlsl: {samples_per_round: 16, stop: {rounds: 6}}
-  convergence: {relative_change: 1.0e-10, steps: 50}
-optimizer: {type: adam, lr: 0.05}
-run: {steps: 2000, log_every: 0, history_every: 5, checkpoint: {every: 40, keep: 2}}
-output: {directory: @OUT@}'
+mlsl=${nano/starts: 5/strategy: mlsl
+  mlsl: \{samples_per_round: 16, search_steps: 60, stop: \{rounds: 5\}\}}
+mlsl=${mlsl/steps: 120, log_every: 0, history_every: 7, checkpoint: \{every: 20/steps: 1000, log_every: 0, history_every: 7, checkpoint: \{every: 40}
 resume nanosphere_mlsl_2 2 200 "/^seconds:/d" "$mlsl" 40
 
 # Refusals: every mismatch exits 1 on every rank, says what differs, and writes nothing.

@@ -1,6 +1,6 @@
-// MLSL's host-side rules (mlsl.hpp): the Sobol samples over the design set, the critical
-// distance, the choice of starts, and the Bayesian estimate of the number of optima, each
-// against an independent formula or a case worked by hand.
+// How designs are drawn (multi-start's uniform starts, MLSL's Sobol samples) and MLSL's rules
+// (mlsl.hpp): the critical distance, the choice of starts and the Bayesian estimate of the number
+// of optima, each against an independent formula or a case worked by hand.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -8,41 +8,58 @@
 #include <vector>
 
 #include "dynaopt/problems/nanosphere/mlsl.hpp"
+#include "dynaopt/problems/nanosphere/start_records.hpp"
 
 namespace dynaopt::test {
 namespace {
 
 constexpr double pi = 3.14159265358979323846;
 
-// Every point inside the design set; the coordinate means of 4096 points within a fifth of the
-// standard error of 4096 independent uniform points in 1 and 3 dimensions (a low-discrepancy
-// set is that much more even); the same seed gives the same points, from any offset; another
-// seed, others.
+// Every point inside the design set {t >= t_min, sum t <= R_max}, and each coordinate's mean within
+// `errors` standard errors of a uniform sample's: u_l = t_l - t_min is S Beta(1, L), mean S/(L+1),
+// variance S^2 L/((L+1)^2 (L+2)), S = R_max - L t_min.
+void expect_uniform(const std::vector<std::vector<double>>& points, int layers, double t_min, double r_max,
+                    double errors) {
+  const double budget = r_max - layers * t_min, count = double(points.size());
+  std::vector<double> mean(std::size_t(layers), 0.0);
+  for (const auto& t : points) {
+    ASSERT_EQ(t.size(), std::size_t(layers));
+    double sum = 0;
+    for (int l = 0; l < layers; ++l) {
+      EXPECT_GT(t[l], t_min);
+      sum += t[l];
+      mean[l] += t[l] / count;
+    }
+    EXPECT_LT(sum, r_max);
+  }
+  const double sd = budget * std::sqrt(layers / ((layers + 1.0) * (layers + 1.0) * (layers + 2.0)));
+  for (int l = 0; l < layers; ++l)
+    EXPECT_NEAR(mean[l], t_min + budget / (layers + 1), errors * sd / std::sqrt(count)) << layers << " layers";
+}
+
+// Multi-start's starts: independent uniform draws (five standard errors), a function of (seed, start).
+TEST(UniformDesign, FeasibleReproducibleAndUniform) {
+  const int layers = 3;
+  const double t_min = 5, r_max = 300;
+  std::vector<std::vector<double>> points;
+  for (long s = 0; s < 4000; ++s) points.push_back(uniform_design(7, s, layers, t_min, r_max));
+  expect_uniform(points, layers, t_min, r_max, 5);
+  EXPECT_EQ(uniform_design(7, 11, layers, t_min, r_max), uniform_design(7, 11, layers, t_min, r_max));
+  EXPECT_NE(uniform_design(7, 11, layers, t_min, r_max), uniform_design(7, 12, layers, t_min, r_max));
+  EXPECT_NE(uniform_design(7, 11, layers, t_min, r_max), uniform_design(8, 11, layers, t_min, r_max));
+}
+
+// MLSL's samples: in 1 and 3 dimensions the coordinate means of 4096 Sobol points are within a
+// fifth of a uniform sample's standard error (a low-discrepancy set is that much more even); in
+// 7, 4096 points are too few for that and they are no worse than random (3 errors). The same seed
+// gives the same points, from any offset; another seed, others.
 TEST(DesignSequence, FillsTheDesignSetEvenly) {
   for (const int layers : {1, 3, 7}) {
-    const double t_min = 5, r_max = 300, budget = r_max - layers * t_min;
-    const int count = 4096;
+    const double t_min = 5, r_max = 300;
     const DesignSequence sequence(layers, t_min, r_max, 7);
-    const auto points = sequence.draw(0, count);
-    ASSERT_EQ(points.size(), std::size_t(count));
-    std::vector<double> mean(std::size_t(layers), 0.0);
-    for (const auto& t : points) {
-      ASSERT_EQ(t.size(), std::size_t(layers));
-      double sum = 0;
-      for (int l = 0; l < layers; ++l) {
-        EXPECT_GT(t[l], t_min);
-        sum += t[l];
-        mean[l] += t[l] / count;
-      }
-      EXPECT_LT(sum, r_max);
-    }
-    // Uniform on {u >= 0, sum u <= S}: u_l is S Beta(1, L), mean S/(L+1), variance S^2 L/((L+1)^2 (L+2)).
-    const double sd = budget * std::sqrt(layers / ((layers + 1.0) * (layers + 1.0) * (layers + 2.0)));
-    // In 1 and 3 dimensions the Sobol set is within a fifth of a random set's standard error;
-    // in 7, 4096 points are too few for that and it is no worse than random (3 errors).
-    const double errors = layers <= 3 ? 0.2 : 3.0;
-    for (int l = 0; l < layers; ++l)
-      EXPECT_NEAR(mean[l], t_min + budget / (layers + 1), errors * sd / std::sqrt(count)) << layers << " layers";
+    const auto points = sequence.draw(0, 4096);
+    ASSERT_EQ(points.size(), 4096u);
+    expect_uniform(points, layers, t_min, r_max, layers <= 3 ? 0.2 : 3.0);
     const auto tail = sequence.draw(1000, 24);
     for (std::size_t i = 0; i < tail.size(); ++i) EXPECT_EQ(tail[i], points[1000 + i]);
     EXPECT_EQ(DesignSequence(layers, t_min, r_max, 7).draw(5, 3), sequence.draw(5, 3));
