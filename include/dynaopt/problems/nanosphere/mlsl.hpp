@@ -53,7 +53,8 @@ double expected_optima(long found, long trials);
 long reduced_sample_size(double reduced_fraction, long samples);
 
 // The trials M of the stopping rule: the reduced sample, each of whose points stands for the
-// search its linked chain leads to (Rinnooy Kan and Timmer's reading for clustering methods).
+// search its linked chain would lead to (our adaptation of the multistart rule to MLSL, which
+// searches from few of them).
 // The rule assumes that every search ends at an optimum; where some ended uncertified (stalled,
 // max_steps, failed), only the certified share of the reduced sample counts, so that searches
 // which identify nothing delay the stop instead of hastening it.
