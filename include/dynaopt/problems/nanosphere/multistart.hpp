@@ -298,14 +298,13 @@ class MultiStartDesign : public Problem<double, Device> {
         *starts << '\n';
       }
     if (mlsl_) write_mlsl_files(output);
-    if (!mlsl_ && comm_.is_root()) {
-      for (const StartRecord& r : all)
-        if (r.status == StartRecord::Status::converged) ++work_.bookkeeping;  // the spectra below
-    }
     if (!comm_.is_root()) return "";
-    std::vector<std::vector<double>> spectra = mlsl_ ? spectra_ : std::vector<std::vector<double>>(all.size());
-    for (std::size_t i = 0; i < all.size() && !mlsl_; ++i)
-      if (all[i].status == StartRecord::Status::converged) spectra[i] = cabs_spectrum(all[i].thickness);
+    std::vector<std::vector<double>> spectra = spectra_;  // MLSL: computed as its rounds closed
+    if (!mlsl_) {
+      spectra.assign(all.size(), {});
+      for (std::size_t i = 0; i < all.size(); ++i)
+        if (all[i].status == StartRecord::Status::converged) spectra[i] = cabs_spectrum(all[i].thickness), ++work_.bookkeeping;
+    }
     const std::vector<Optimum> optima = distinct_optima(all, spectra, spec_.distinct);
     long count[4] = {0, 0, 0, 0};
     for (const StartRecord& r : all) ++count[int(r.status)];
@@ -532,6 +531,7 @@ class MultiStartDesign : public Problem<double, Device> {
   long place_round(long step) {
     const Clock::time_point begun = Clock::now();
     const MlslSpec& m = spec_.mlsl;
+    const double expected_before = expected_optima(optima_found_, trials());
     ++round_;
     const std::vector<std::vector<double>> points = sequence_.draw(long(samples_.size()), m.samples);
     const auto [lo, hi] = comm_.block(std::size_t(m.samples));
@@ -543,13 +543,12 @@ class MultiStartDesign : public Problem<double, Device> {
     work_.sampling += m.samples;
     for (double j : objective)
       if (std::isfinite(j)) work_.observe(j);
-    radius_ = critical_distance(layers_, design_set_volume(layers_, spec_.min_thickness, spec_.max_radius), m.sigma,
-                                long(samples_.size()));
+    const double radius = critical_radius();
     std::vector<DesignPoint> known;
     for (const StartRecord& r : searches_)
       if (r.status == StartRecord::Status::converged) known.push_back({r.thickness, r.objective});
     const std::vector<long> chosen =
-        mlsl_starts(samples_, started_, known, m.reduced_fraction, radius_, m.round_capacity());
+        mlsl_starts(samples_, started_, known, m.reduced_fraction, radius, m.round_capacity());
 
     const auto x = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), space_.x);
     active_.clear();
@@ -560,7 +559,7 @@ class MultiStartDesign : public Problem<double, Device> {
       const auto slot = std::size_t(long(i) / comm_.size());
       StartRecord& r = records_[slot];
       r = StartRecord{};
-      r.start = searches_begun_ + long(i), r.round = round_, r.sample = long(sample), r.rank = comm_.rank();
+      r.start = long(searches_.size() + i), r.round = round_, r.sample = long(sample), r.rank = comm_.rank();
       current_[slot] = best_[slot] = visited_[slot] = -HUGE_VAL;
       minimised_[slot] = 0, improved_at_[slot] = step, launched_[slot] = step;
       for (std::size_t l = 0; l < std::size_t(layers_); ++l)
@@ -569,21 +568,21 @@ class MultiStartDesign : public Problem<double, Device> {
     }
     Kokkos::deep_copy(space_.x, x);
     Kokkos::deep_copy(best_x_, space_.x);
-    searches_begun_ += long(chosen.size());
+    const std::size_t begun_in_all = searches_.size() + chosen.size();
     batch_size_ = running_ = long(chosen.size());
     publish(active_);
     restart_pending_ = open_round_ = !chosen.empty();
     work_.sampling_seconds += seconds_since(begun);
 
-    round_rows_.insert(round_rows_.end(), {double(round_), double(samples_.size()), radius_, double(chosen.size()),
-                                           double(searches_begun_), double(optima_found_), expected_,
+    round_rows_.insert(round_rows_.end(), {double(round_), double(samples_.size()), radius, double(chosen.size()),
+                                           double(begun_in_all), double(optima_found_), expected_before,
                                            double(work_.total())});
     if (comm_.is_root()) {
       char line[240];
       std::snprintf(line, sizeof line,
-                    "round %ld: %ld samples (%zu in all), r_k %.4g nm, %zu local searches begun (%ld in all); "
+                    "round %ld: %ld samples (%zu in all), r_k %.4g nm, %zu local searches begun (%zu in all); "
                     "%ld optima so far; %ld design-evaluations",
-                    round_, m.samples, samples_.size(), radius_, chosen.size(), searches_begun_, optima_found_,
+                    round_, m.samples, samples_.size(), radius, chosen.size(), begun_in_all, optima_found_,
                     work_.total());
       std::cout << line << std::endl;
     }
@@ -626,12 +625,18 @@ class MultiStartDesign : public Problem<double, Device> {
                        long(searches_.size()));
   }
 
+  // r_k for the samples so far.
+  double critical_radius() const {
+    return critical_distance(layers_, design_set_volume(layers_, spec_.min_thickness, spec_.max_radius),
+                             spec_.mlsl.sigma, long(samples_.size()));
+  }
+
   // Boender and Rinnooy Kan's rule, then the budgets.
   bool stop_due() {
     const MlslSpec& m = spec_.mlsl;
-    expected_ = expected_optima(optima_found_, trials());
     if (!stop_.empty()) return true;
-    if (optima_found_ >= 1 && expected_ - double(optima_found_) < m.expected_excess) stop_ = "expected_optima";
+    const double expected = expected_optima(optima_found_, trials());
+    if (optima_found_ >= 1 && expected - double(optima_found_) < m.expected_excess) stop_ = "expected_optima";
     else if (round_ >= m.max_rounds) stop_ = "rounds";
     else if (over_budget()) stop_ = "evaluations";
     return !stop_.empty();
@@ -677,7 +682,7 @@ class MultiStartDesign : public Problem<double, Device> {
           << YAML::Key << "samples" << YAML::Value << long(samples_.size()) << YAML::Key << "reduced_sample"
           << YAML::Value << reduced_sample_size(m.reduced_fraction, long(samples_.size())) << YAML::Key << "trials"
           << YAML::Value << trials() << YAML::Comment("M: the reduced sample's certified share") << YAML::Key
-          << "critical_distance" << YAML::Value << exact(radius_) << YAML::Key << "optima" << YAML::Value
+          << "critical_distance" << YAML::Value << exact(critical_radius()) << YAML::Key << "optima" << YAML::Value
           << long(optima) << YAML::Key << "expected_optima" << YAML::Value
           << exact(expected_optima(long(optima), trials()))
           << YAML::Comment("Boender-Rinnooy Kan: W (M - 1) / (M - W - 2)") << YAML::Key
@@ -701,10 +706,6 @@ class MultiStartDesign : public Problem<double, Device> {
     state.field("mlsl.round", round_);
     state.field("mlsl.open_round", open_round_);
     state.field("mlsl.restart_pending", restart_pending_);
-    state.field("mlsl.searches_begun", searches_begun_);
-    state.field("mlsl.optima_found", optima_found_);
-    state.field("mlsl.radius", radius_);
-    state.field("mlsl.expected", expected_);
     state.field("mlsl.launched", launched_);
     state.sized_field("mlsl.started", started_);
     state.sized_field("mlsl.round_rows", round_rows_);
@@ -730,6 +731,7 @@ class MultiStartDesign : public Problem<double, Device> {
     spectra_.clear();  // recomputed, not counted again
     for (const StartRecord& r : searches_)
       spectra_.push_back(r.status == StartRecord::Status::converged ? cabs_spectrum(r.thickness) : std::vector<double>{});
+    optima_found_ = long(distinct_optima(searches_, spectra_, spec_.distinct).size());
     for (std::size_t k = 0; k < records_.size(); ++k)
       records_[k].start = starts[3 * k], records_[k].round = starts[3 * k + 1], records_[k].sample = starts[3 * k + 2];
   }
@@ -766,9 +768,8 @@ class MultiStartDesign : public Problem<double, Device> {
   bool mlsl_ = false;
   DesignSequence sequence_;
   long search_steps_ = LONG_MAX;
-  long round_ = 0, searches_begun_ = 0, optima_found_ = 0;
+  long round_ = 0, optima_found_ = 0;          // optima_found_: W, the distinct optima of searches_
   bool open_round_ = false, restart_pending_ = false;
-  double radius_ = 0, expected_ = HUGE_VAL;
   double ended_best_ = -HUGE_VAL;             // the best final J of the ended searches
   std::vector<DesignPoint> samples_;
   std::vector<char> started_;
