@@ -11,7 +11,7 @@
 namespace dynaopt {
 
 long MlslSpec::round_capacity() const {
-  return searches_per_round > 0 ? searches_per_round : std::max(1L, long(std::ceil(reduced_fraction * double(samples))));
+  return searches_per_round > 0 ? searches_per_round : reduced_sample_size(reduced_fraction, samples);
 }
 
 DesignSequence::DesignSequence(int layers, double min_thickness, double max_radius, long seed)
