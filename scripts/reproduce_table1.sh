@@ -3,15 +3,7 @@
 # 0.5 -> 1.0 ramp, and Adam) over several seeds, then writes docs/reproduction.md and the
 # learning-curve plots in docs/figures/.
 #   scripts/reproduce_table1.sh [SEEDS (default "1 2 3 4 5")]
-set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-build=${BUILD_DIR:-$root/build}
-seeds=${1:-1 2 3 4 5}
-bash "$root/scripts/build.sh" >/dev/null
-bash "$root/scripts/fetch_mnist.sh" "$root/data/mnist" >/dev/null
-if [ "$(id -u)" -eq 0 ]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
-# Kokkos is the parallel layer; a threaded BLAS inside each rank fights its thread pool (5x slower here).
-export OMP_NUM_THREADS=1 OMP_PROC_BIND=false OPENBLAS_NUM_THREADS=1
+source "$(dirname "$0")/mnist_study.sh" "$@"
 runs="$root/output/table1"
 mkdir -p "$runs"
 for deck in mnist_logreg_dyna_zeta1 mnist_logreg_dyna_zeta05 mnist_logreg_dyna_ramp mnist_logreg_adam; do

@@ -31,8 +31,11 @@ def read_result(path):
     return values
 
 
-def mean_sd(xs):
-    return f"{statistics.mean(xs):.4f} ± {statistics.stdev(xs) if len(xs) > 1 else 0.0:.4f}"
+def mean_sd(xs, digits=4):
+    if not xs:
+        return "-"
+    sd = statistics.stdev(xs) if len(xs) > 1 else 0.0
+    return f"{statistics.mean(xs):.{digits}f} ± {sd:.{digits}f}"
 
 
 def main(runs, docs):

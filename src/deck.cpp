@@ -17,11 +17,17 @@ struct DeckSection::Source {
 
 namespace {
 
+// The fewest digits that read back as v: a deck's 1e-6 is quoted as 1e-06, not 9.99...e-07.
 std::string format_number(double v) {
-  std::ostringstream out;
-  out.precision(17);
-  out << v;
-  return out.str();
+  std::string text;
+  for (int digits = 15; digits <= 17; ++digits) {
+    std::ostringstream out;
+    out.precision(digits);
+    out << v;
+    text = out.str();
+    if (std::stod(text) == v) break;
+  }
+  return text;
 }
 
 // yaml-cpp resolves duplicate keys by keeping the first; this pass over the parse events

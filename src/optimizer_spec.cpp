@@ -51,13 +51,67 @@ NonlinearMomentumSettings read_momentum(const DeckSection& s, MomentumForm form,
   return m;
 }
 
+const Named<DynaRestart::Mode> restart_modes[] = {{DynaRestart::Mode::zero, "zero"},
+                                                  {DynaRestart::Mode::rescale, "rescale"}};
+
+// restart: {on: increase, mode: zero | rescale, factor: f, over_steps: k}, or its short form
+// restart_on_increase: true (zeroing, step to step).
+DynaRestart read_restart(const DeckSection& s) {
+  DynaRestart r;
+  if (!s.has("restart")) {
+    r.on_increase = s.boolean("restart_on_increase", false);
+    return r;
+  }
+  if (s.has("restart_on_increase")) s.fail("restart_on_increase", "give restart or its short form, not both");
+  const DeckSection d = s.section("restart");
+  r.on_increase = d.choice("on", {"increase"}, "increase") == "increase";
+  r.mode = d.choice("mode", restart_modes, DynaRestart::Mode::zero);
+  if (r.mode == DynaRestart::Mode::rescale) r.factor = d.number("factor", Range::closed(0, 1));
+  else if (d.has("factor")) d.fail("factor", "applies to mode: rescale only");
+  r.over_steps = d.integer("over_steps", 1, Range::at_least(1));
+  d.finish();
+  return r;
+}
+
+// omega_eps: e, or {value: e, adaptive: {ratio: r, floor: e_min}}.
+void read_cutoff(const DeckSection& s, DynaSettings& d) {
+  const Range cutoff = Range::at_least(0);
+  if (!s.is_map("omega_eps")) {
+    d.omega_eps = s.number("omega_eps", 1e-8, cutoff);
+    return;
+  }
+  const DeckSection c = s.section("omega_eps");
+  d.omega_eps = c.number("value", 1e-8, cutoff);
+  const DeckSection a = c.section("adaptive");
+  d.adaptive_cutoff.enabled = true;
+  d.adaptive_cutoff.ratio = a.number("ratio", Range::open(0, 1));
+  d.adaptive_cutoff.floor = a.number("floor", Range::closed(0, d.omega_eps));
+  a.finish();
+  c.finish();
+}
+
+// noise: {when_relative_decrease_below: d, over_steps: k, scale: sigma, seed: n}.
+DynaNoise read_noise(const DeckSection& s) {
+  DynaNoise n;
+  if (!s.has("noise")) return n;
+  const DeckSection d = s.section("noise");
+  n.enabled = true;
+  n.relative_decrease = d.number("when_relative_decrease_below", Range::any());
+  n.over_steps = d.integer("over_steps", Range::at_least(1));
+  n.scale = d.number("scale", positive);
+  n.seed = std::uint64_t(d.integer("seed", 1, Range::at_least(0)));
+  d.finish();
+  return n;
+}
+
 DynaSettings read_dyna(const DeckSection& s) {
   DynaSettings d;
   d.gamma = s.number("gamma", 1.0, positive);
   d.beta = s.number("beta", 0.9, unit_open_right);
   d.damping = read_damping(s, 1.0);
-  d.omega_eps = s.number("omega_eps", 1e-8, Range::at_least(0));
-  d.restart_on_increase = s.boolean("restart_on_increase", false);
+  read_cutoff(s, d);
+  d.restart = read_restart(s);
+  d.noise = read_noise(s);
   return d;
 }
 
@@ -86,7 +140,7 @@ AdamSettings read_adam(const DeckSection& s) {
 const std::vector<OptimizerType>& optimizer_types() {
   using S = const DeckSection&;
   static const std::vector<OptimizerType> types = {
-      {"dyna", "Dyna, paper 000 Alg. 1: gamma, beta, damping_ratio (or ramp), omega_eps, restart_on_increase",
+      {"dyna", "Dyna, paper 000 Alg. 1: gamma, beta, damping_ratio (or ramp), omega_eps (or adaptive), restart, noise",
        [](S s) -> OptimizerSettings { return read_dyna(s); }},
       {"dyna_prototype", "Dyna's Adam-based prototype, paper 000 Sec. 4.3: lr, beta1, damping_ratio, eps",
        [](S s) -> OptimizerSettings { return read_dyna_prototype(s); }},

@@ -3,8 +3,15 @@
 // (paper 000 Algorithm 1 and eq. 21, paper 001 eqs. 33-37 in learning-rate form, Kingma & Ba
 // Algorithm 1), one element after the other in plain loops. The library's fused kernels are
 // tested against these.
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <string>
 #include <vector>
+
+#include "dynaopt/core/splitmix64.hpp"
+#include "dynaopt/core/state_archive.hpp"  // fnv1a
+#include "dynaopt/optim/dyna.hpp"          // unit_noise: the generator the noise is defined by
 
 namespace dynaopt::test {
 
@@ -58,6 +65,88 @@ struct ReferenceDyna : ReferenceOptimizer<T> {
       v[i] = T(beta) * v[i] - T((1 - beta) * half_inverse_zeta) * g[i] / omega;
       const T v_hat = v[i] / T(mu);
       x[i] = x[i] + alpha * v_hat / omega;
+    }
+  }
+};
+
+// Paper 000 Algorithm 1 over several layers with the strategies of Sec. 4 applied by hand, one
+// layer and one element after the other: the warm restart by zeroing or rescaling (eta, v and mu
+// of the layer times f) when the mean objective of a window of steps rose; the cut-off of each
+// layer set after every step to clamp(ratio max omega, floor, omega_eps); noise in the velocity
+// worth sigma alpha / (2 zeta) in x per unit draw while the windowed objective decreased by less
+// than a relative amount. The draws are the library's generator (it defines the noise).
+template <class T>
+struct ReferenceLayeredDyna {
+  struct Layer {
+    std::size_t size;
+    double fan_in;
+    std::string name;
+  };
+  double gamma, beta, zeta, omega_eps;
+  long restart_window = 0;   // 0: no restart
+  double restart_factor = 0;
+  double ratio = 0, floor = 0;  // ratio 0: constant cut-off
+  long noise_window = 0;        // 0: no noise
+  double noise_below = 0, sigma = 0;
+  std::uint64_t seed = 1;
+  std::vector<Layer> layers;
+  std::vector<T> eta, v;
+  std::vector<double> mu, eps, restart_sum, restart_previous, noise_sum, noise_previous;
+  std::vector<long> restart_count, restart_windows, noise_count, noise_windows, restarts;
+  std::vector<bool> noisy;
+  long t = 0;
+
+  ReferenceLayeredDyna(std::vector<Layer> layers_, double gamma_, double beta_, double zeta_, double eps_)
+      : gamma(gamma_), beta(beta_), zeta(zeta_), omega_eps(eps_), layers(std::move(layers_)) {
+    std::size_t n = 0;
+    for (const auto& l : layers) n += l.size;
+    eta.assign(n, 0), v.assign(n, 0);
+    const std::size_t L = layers.size();
+    mu.assign(L, 0), eps.assign(L, omega_eps), restart_sum.assign(L, 0), restart_previous.assign(L, 0);
+    noise_sum.assign(L, 0), noise_previous.assign(L, 0), restart_count.assign(L, 0), restart_windows.assign(L, 0);
+    noise_count.assign(L, 0), noise_windows.assign(L, 0), restarts.assign(L, 0), noisy.assign(L, false);
+  }
+
+  void step(std::vector<T>& x, const std::vector<T>& g, double objective) {
+    ++t;
+    std::size_t first = 0;
+    for (std::size_t k = 0; k < layers.size(); ++k) {
+      const std::size_t n = layers[k].size;
+      double decay = beta;
+      if (restart_window > 0) {
+        restart_sum[k] += objective;
+        if (++restart_count[k] == restart_window) {
+          const double mean = restart_sum[k] / double(restart_window);
+          if (restart_windows[k] > 0 && mean > restart_previous[k]) {
+            decay = beta * restart_factor;  // eta, v and mu times f, then the usual decay by beta
+            ++restarts[k];
+          }
+          restart_previous[k] = mean, restart_sum[k] = 0, restart_count[k] = 0, ++restart_windows[k];
+        }
+      }
+      mu[k] = decay * mu[k] + (1 - beta);
+      const bool noise_now = noise_window > 0 && noisy[k];
+      const std::uint64_t stream = splitmix64(splitmix64(seed ^ fnv1a(layers[k].name)) + std::uint64_t(t));
+      const T alpha = T(2 * gamma / layers[k].fan_in);
+      double max_omega = 0;
+      for (std::size_t i = first; i < first + n; ++i) {
+        eta[i] = T(decay) * eta[i] + T(1 - beta) * std::fabs(g[i]);
+        const T omega = std::sqrt(eta[i] / T(mu[k])) + T(eps[k]);
+        v[i] = T(decay) * v[i] - T((1 - beta) / (2 * zeta)) * g[i] / omega;
+        if (noise_now) v[i] += T(sigma * mu[k] / (2 * zeta)) * omega * T(unit_noise(stream, i - first));
+        x[i] = x[i] + alpha * (v[i] / T(mu[k])) / omega;
+        max_omega = std::max(max_omega, double(omega));
+      }
+      if (ratio > 0) eps[k] = std::min(std::max(ratio * max_omega, floor), omega_eps);
+      if (noise_window > 0) {
+        noise_sum[k] += objective;
+        if (++noise_count[k] == noise_window) {
+          const double mean = noise_sum[k] / double(noise_window);
+          if (noise_windows[k] > 0) noisy[k] = (noise_previous[k] - mean) < noise_below * std::fabs(noise_previous[k]);
+          noise_previous[k] = mean, noise_sum[k] = 0, noise_count[k] = 0, ++noise_windows[k];
+        }
+      }
+      first += n;
     }
   }
 };

@@ -76,6 +76,67 @@ TEST(Deck, WrongTypeIsNamed) {
   EXPECT_NE(e.find("optimizer.restart_on_increase: expected true or false"), std::string::npos) << e;
 }
 
+// Dyna's Sec. 4 strategies: the keys read into their settings, and every key that does not apply
+// (or contradicts another) is an error naming it.
+TEST(Deck, DynaStrategiesReadAndRefuseWhatDoesNotApply) {
+  const auto dyna_of = [](const std::string& text) {
+    const Deck deck(text, "deck.yaml");
+    return std::get<DynaSettings>(read_optimizer(deck.root().section("optimizer")).settings);
+  };
+  const DynaSettings d = dyna_of(replaced(good_deck, "gamma: 0.01",
+                                          "gamma: 0.01\n  restart: {mode: rescale, factor: 0.5, over_steps: 96}\n"
+                                          "  omega_eps: {value: 1e-6, adaptive: {ratio: 0.001, floor: 1e-12}}\n"
+                                          "  noise: {when_relative_decrease_below: 0.001, over_steps: 96, scale: 0.1}"));
+  EXPECT_TRUE(d.restart.on_increase);
+  EXPECT_EQ(d.restart.mode, DynaRestart::Mode::rescale);
+  EXPECT_EQ(d.restart.factor, 0.5);
+  EXPECT_EQ(d.restart.over_steps, 96);
+  EXPECT_EQ(d.omega_eps, 1e-6);
+  EXPECT_TRUE(d.adaptive_cutoff.enabled);
+  EXPECT_EQ(d.adaptive_cutoff.ratio, 0.001);
+  EXPECT_EQ(d.adaptive_cutoff.floor, 1e-12);
+  EXPECT_TRUE(d.noise.enabled);
+  EXPECT_EQ(d.noise.relative_decrease, 0.001);
+  EXPECT_EQ(d.noise.over_steps, 96);
+  EXPECT_EQ(d.noise.scale, 0.1);
+  EXPECT_EQ(d.noise.seed, 1u);
+  const DynaSettings short_form = dyna_of(replaced(good_deck, "gamma: 0.01", "gamma: 0.01\n  restart_on_increase: true"));
+  EXPECT_TRUE(short_form.restart.on_increase);
+  EXPECT_EQ(short_form.restart.mode, DynaRestart::Mode::zero);
+  EXPECT_EQ(short_form.restart.over_steps, 1);
+  EXPECT_FALSE(short_form.noise.enabled || short_form.adaptive_cutoff.enabled);
+
+  struct Case {
+    const char* to;
+    const char* expect;
+  };
+  const Case cases[] = {
+      {"restart: {mode: zero, factor: 0.5}", "deck.yaml:8: optimizer.restart.factor: applies to mode: rescale only"},
+      {"restart: {mode: rescale}", "optimizer.restart.factor: missing required key"},
+      {"restart: {mode: rescale, factor: 1.5}", "optimizer.restart.factor: must be [0, 1], got 1.5"},
+      {"restart: {mode: halve}", "optimizer.restart.mode: 'halve' is not one of: zero, rescale"},
+      {"restart: {on: decrease}", "optimizer.restart.on: 'decrease' is not one of: increase"},
+      {"restart: {over_steps: 0}", "optimizer.restart.over_steps: must be >= 1, got 0"},
+      {"restart: {}\n  restart_on_increase: true", "optimizer.restart_on_increase: give restart or its short form, not both"},
+      {"omega_eps: {adaptive: {ratio: 1.5, floor: 0}}", "optimizer.omega_eps.adaptive.ratio: must be (0, 1), got 1.5"},
+      {"omega_eps: {value: 1e-8, adaptive: {ratio: 0.1, floor: 1e-6}}",
+       "optimizer.omega_eps.adaptive.floor: must be [0, 1e-08], got 1e-06"},
+      {"omega_eps: {value: 1e-8}", "optimizer.omega_eps.adaptive: missing required key"},
+      {"omega_eps: {adaptive: {ratio: 0.1, floor: 0, every: 3}}", "optimizer.omega_eps.adaptive.every: unknown key"},
+      {"noise: {over_steps: 10, scale: 0.1}", "optimizer.noise.when_relative_decrease_below: missing required key"},
+      {"noise: {when_relative_decrease_below: 0.01, over_steps: 10, scale: 0}", "optimizer.noise.scale: must be > 0"},
+      {"noise: {when_relative_decrease_below: 0.01, scale: 0.1}", "optimizer.noise.over_steps: missing required key"},
+  };
+  for (const auto& c : cases) {
+    const std::string e = error_of(replaced(good_deck, "gamma: 0.01", std::string("gamma: 0.01\n  ") + c.to));
+    EXPECT_NE(e.find(c.expect), std::string::npos) << c.to << "\n" << e;
+  }
+  // The strategies are Dyna's: another optimizer refuses them as unknown keys.
+  const std::string e = error_of(replaced(replaced(good_deck, "type: dyna", "type: adam"), "gamma: 0.01",
+                                          "lr: 0.01\n  noise: {when_relative_decrease_below: 0.01, over_steps: 1, scale: 1}"));
+  EXPECT_NE(e.find("optimizer.noise: unknown key"), std::string::npos) << e;
+}
+
 TEST(Deck, MissingRequiredKeyIsNamed) {
   std::string e = error_of(replaced(good_deck, "  type: dyna\n", ""));
   EXPECT_NE(e.find("deck.yaml:6: optimizer.type: missing required key"), std::string::npos) << e;

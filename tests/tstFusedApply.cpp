@@ -64,7 +64,7 @@ struct FusedApplyTest : ::testing::Test {
 
   static std::vector<OptimizerSpec> specs() {
     DynaSettings dyna;
-    dyna.gamma = 0.5, dyna.damping = DampingSchedule::ramp(0.5, 1, 4), dyna.restart_on_increase = true;
+    dyna.gamma = 0.5, dyna.damping = DampingSchedule::ramp(0.5, 1, 4), dyna.restart.on_increase = true;
     NonlinearMomentumSettings nesterov;
     nesterov.form = MomentumForm::nesterov, nesterov.step = 0.01, nesterov.friction = 0.1;
     nesterov.damping_exponent = 1.7, nesterov.kinetic_exponent = 2.2;
@@ -120,6 +120,8 @@ TYPED_TEST(FusedApplyTest, OneLaunchForAllGroupsEqualsOneGroupAtATime) {
       EXPECT_NEAR(s.grad_abs_sum, a.grad_abs_sum, tol * a.grad_abs_sum) << spec.type;
       EXPECT_NEAR(s.grad_sq_sum, a.grad_sq_sum, tol * a.grad_sq_sum) << spec.type;
       EXPECT_NEAR(s.kinetic_energy, a.kinetic_energy, tol * a.kinetic_energy + 1e-300) << spec.type;
+      EXPECT_NEAR(s.step_sq_sum, a.step_sq_sum, tol * a.step_sq_sum) << spec.type;
+      EXPECT_GT(a.step_sq_sum, 0) << spec.type;
       EXPECT_EQ(s.max_frequency, a.max_frequency) << spec.type;
       offset += shapes[k].size;
     }
@@ -151,15 +153,17 @@ TYPED_TEST(FusedApplyTest, StatisticsOfAStepMatchTheHost) {
   std::size_t offset = 0;
   const double tol = std::is_same<S, double>::value ? 1e-12 : 1e-5;
   for (std::size_t k = 0; k < shapes.size(); ++k) {
-    double abs_sum = 0, sq_sum = 0, kinetic = 0, max_omega = 0;
+    double abs_sum = 0, sq_sum = 0, kinetic = 0, step_sq = 0, max_omega = 0;
     for (std::size_t i = offset; i < offset + shapes[k].size; ++i) {
       const double gi = double(g[i]), omega = std::sqrt(std::fabs(gi)) + 1e-8, v_hat = -gi / (2 * 0.8 * omega);
-      abs_sum += std::fabs(gi), sq_sum += gi * gi, kinetic += 0.5 * v_hat * v_hat;
+      const double step = 2 / shapes[k].fan_in * v_hat / omega;  // x moves by alpha v-hat / omega from 0
+      abs_sum += std::fabs(gi), sq_sum += gi * gi, kinetic += 0.5 * v_hat * v_hat, step_sq += step * step;
       max_omega = std::max(max_omega, omega);
     }
     EXPECT_NEAR(got(k).grad_abs_sum, abs_sum, tol * abs_sum) << k;
     EXPECT_NEAR(got(k).grad_sq_sum, sq_sum, tol * sq_sum) << k;
     EXPECT_NEAR(got(k).kinetic_energy, kinetic, tol * kinetic) << k;
+    EXPECT_NEAR(got(k).step_sq_sum, step_sq, tol * step_sq) << k;
     EXPECT_NEAR(got(k).max_frequency, max_omega, tol * max_omega) << k;
     offset += shapes[k].size;
   }

@@ -3,6 +3,7 @@
 // the same per-group statistics.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "dynaopt/core/comm.hpp"
@@ -36,6 +37,7 @@ ParameterSpace<double, Device> distributed_space(const Comm& comm, std::vector<s
 struct Outcome {
   std::vector<double> x;
   std::vector<GroupStatistics> statistics;
+  std::vector<std::vector<double>> values;  // the optimizer's groups.csv columns, per group
 };
 
 Outcome run(const Comm& comm, const OptimizerSpec& spec) {
@@ -49,12 +51,17 @@ Outcome run(const Comm& comm, const OptimizerSpec& spec) {
     auto y = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), optimizer->evaluation_point(space));
     for (std::size_t i = 0; i < index.size(); ++i) g(i) = y(i) - std::sin(double(index[i]) + 0.1 * double(t));
     Kokkos::deep_copy(space.g, g);
-    optimizer->step(space, std::vector<double>(group_sizes.size(), 1.0 / double(t)), statistics);
+    // A decreasing objective with a bump every 4th step (Dyna's restart and noise rules fire).
+    const double objective = 1.0 / double(t) + (t % 4 == 0 ? 0.5 : 0.0);
+    optimizer->step(space, std::vector<double>(group_sizes.size(), objective), statistics);
     auto local = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), statistics);
     for (std::size_t k = 0; k < combined.size(); ++k) combined[k] = local(k);
     comm.allreduce(combined);
+    optimizer->observe(combined);
   }
-  return {gather_parameters(comm, space), combined};
+  std::vector<std::vector<double>> values;
+  for (int k = 0; k < int(group_sizes.size()); ++k) values.push_back(optimizer->group_values(k));
+  return {gather_parameters(comm, space), combined, values};
 }
 
 TEST(Mpi, DistributedGroupsMatchOneRankAndOneAllreduceGivesTheStatistics) {
@@ -65,7 +72,14 @@ TEST(Mpi, DistributedGroupsMatchOneRankAndOneAllreduceGivesTheStatistics) {
   NonlinearMomentumSettings momentum;
   momentum.form = MomentumForm::nesterov, momentum.step = 0.05, momentum.friction = 0.2;
   momentum.damping_exponent = 1.6, momentum.kinetic_exponent = 1.8;
-  for (const OptimizerSpec& spec : {OptimizerSpec{"dyna", dyna}, OptimizerSpec{"nonlinear_nesterov", momentum}}) {
+  // Dyna's Sec. 4 strategies steer by the combined statistics and draw noise by global index.
+  DynaSettings strategies = dyna;
+  strategies.restart = {true, DynaRestart::Mode::rescale, 0.25, 1};
+  strategies.adaptive_cutoff = {true, 0.05, 1e-12};
+  strategies.omega_eps = 0.5;  // above some of the groups' frequencies, so the rule moves it
+  strategies.noise = {true, 0.3, 2, 0.2, 5};
+  for (const OptimizerSpec& spec : {OptimizerSpec{"dyna", dyna}, OptimizerSpec{"nonlinear_nesterov", momentum},
+                                    OptimizerSpec{"dyna_strategies", strategies}}) {
     const Outcome split = run(world, spec), whole = run(self, spec);
     ASSERT_EQ(split.x.size(), whole.x.size());
     for (std::size_t i = 0; i < whole.x.size(); ++i) ASSERT_EQ(split.x[i], whole.x[i]) << spec.type << " " << i;
@@ -74,8 +88,17 @@ TEST(Mpi, DistributedGroupsMatchOneRankAndOneAllreduceGivesTheStatistics) {
       EXPECT_NEAR(a.grad_abs_sum, b.grad_abs_sum, 1e-12 * b.grad_abs_sum) << spec.type << " group " << k;
       EXPECT_NEAR(a.grad_sq_sum, b.grad_sq_sum, 1e-12 * b.grad_sq_sum) << spec.type << " group " << k;
       EXPECT_NEAR(a.kinetic_energy, b.kinetic_energy, 1e-12 * b.kinetic_energy) << spec.type << " group " << k;
+      EXPECT_NEAR(a.step_sq_sum, b.step_sq_sum, 1e-12 * b.step_sq_sum) << spec.type << " group " << k;
       EXPECT_EQ(a.max_frequency, b.max_frequency) << spec.type << " group " << k;
       EXPECT_GT(b.grad_sq_sum, 0);
+      EXPECT_GT(b.step_sq_sum, 0);
+      EXPECT_EQ(split.values[k], whole.values[k]) << spec.type << " group " << k;
+    }
+    if (spec.type == "dyna_strategies") {
+      double noisy_steps = 0, lowest_cutoff = 1;
+      for (const auto& v : whole.values) noisy_steps += v[1], lowest_cutoff = std::min(lowest_cutoff, v[0]);
+      EXPECT_GT(noisy_steps, 0) << "the noise must fire";
+      EXPECT_LT(lowest_cutoff, strategies.omega_eps) << "the adaptive cut-off must move";
     }
   }
 }

@@ -13,6 +13,7 @@
 #include <memory>
 #include <random>
 
+#include "dynaopt/core/splitmix64.hpp"
 #include "dynaopt/optim/make_optimizer.hpp"
 #include "reference_optimizers.hpp"
 #include "test_backends.hpp"
@@ -162,7 +163,7 @@ TYPED_TEST(OptimizerTest, NonlinearNesterovOnRosenbrock) {
 TYPED_TEST(OptimizerTest, DynaOnRosenbrockWithRampAndRestart) {
   using S = typename TestFixture::S;
   DynaSettings d;
-  d.gamma = 0.002, d.damping = DampingSchedule::ramp(0.5, 1.0, 100), d.restart_on_increase = true;
+  d.gamma = 0.002, d.damping = DampingSchedule::ramp(0.5, 1.0, 100), d.restart.on_increase = true;
   ReferenceDyna<S> ref(2, 0.002, 0.9, 0.5, 1.0, 100, 1e-8, true, 1);
   long restarts = 0;
   this->expect_match({"dyna", d}, ref, paper_start, rosenbrock<S>, 300, 1, &restarts);
@@ -275,6 +276,178 @@ TYPED_TEST(OptimizerTest, QuadraticMembersAreClassicalMomentum) {
     else
       EXPECT_LE(this->relative_difference(ours, theirs), 1e-13);
   }
+}
+
+
+// ---- Dyna's strategies of paper 000 Sec. 4 ----
+
+// Rescaling by f = 1 is no restart and by f = 0 is zeroing, bit for bit, on a run that restarts.
+TYPED_TEST(OptimizerTest, DynaRescaleByOneIsNoRestartAndByZeroIsZeroing) {
+  DynaSettings plain;
+  plain.gamma = 0.002, plain.damping = DampingSchedule::ramp(0.5, 1.0, 100);
+  DynaSettings zero = plain, by_zero = plain, by_one = plain;
+  zero.restart.on_increase = by_zero.restart.on_increase = by_one.restart.on_increase = true;
+  by_zero.restart.mode = by_one.restart.mode = DynaRestart::Mode::rescale;
+  by_one.restart.factor = 1;
+  long restarts_zero = 0, restarts_by_zero = 0, restarts_by_one = 0, none = 0;
+  const auto x_plain = this->library({"dyna", plain}, paper_start, rosenbrock<typename TestFixture::S>, 300, 1, &none);
+  const auto x_zero = this->library({"dyna", zero}, paper_start, rosenbrock<typename TestFixture::S>, 300, 1, &restarts_zero);
+  const auto x_by_zero =
+      this->library({"dyna", by_zero}, paper_start, rosenbrock<typename TestFixture::S>, 300, 1, &restarts_by_zero);
+  const auto x_by_one =
+      this->library({"dyna", by_one}, paper_start, rosenbrock<typename TestFixture::S>, 300, 1, &restarts_by_one);
+  EXPECT_GT(restarts_zero, 0) << "the run must restart";
+  EXPECT_EQ(restarts_by_zero, restarts_zero);
+  EXPECT_GT(restarts_by_one, 0) << "f = 1 is triggered as often, and changes nothing";
+  EXPECT_EQ(none, 0);
+  for (std::size_t i = 0; i < x_plain.size(); ++i) {
+    EXPECT_EQ(x_by_zero[i], x_zero[i]) << i;
+    EXPECT_EQ(x_by_one[i], x_plain[i]) << i;
+  }
+  EXPECT_NE(x_zero[0], x_plain[0]) << "zeroing must change the run";
+}
+
+// Three layers, the last of whose gradients vanish (1e-20 of the others): the library's
+// restart by rescaling over windows, adaptive cut-off and noise against the rules applied by hand.
+TYPED_TEST(OptimizerTest, DynaStrategiesMatchTheRulesAppliedByHand) {
+  using S = typename TestFixture::S;
+  using D = typename TestFixture::D;
+  using Reference = ReferenceLayeredDyna<S>;
+  const std::vector<typename Reference::Layer> layers = {{6, 3, "layer1"}, {5, 5, "layer2"}, {4, 2, "layer3"}};
+  const std::vector<double> scale = {1, 0.3, 1e-20};
+  std::vector<double> x0, centre, stiffness;
+  for (std::size_t k = 0; k < layers.size(); ++k)
+    for (std::size_t i = 0; i < layers[k].size; ++i) {
+      x0.push_back(0.1 * double(i) - 0.2 * double(k));
+      centre.push_back(5.0 + 0.5 * double(i));  // far: 60 steps of the last layer do not reach it
+      stiffness.push_back(scale[k] * (1.0 + 0.5 * double(i)));
+    }
+  const auto gradient = [&](const std::vector<S>& x, std::vector<S>& g) {
+    double value = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const double d = double(x[i]) - centre[i];
+      g[i] = S(stiffness[i] * d);
+      value += 0.5 * stiffness[i] * d * d;
+    }
+    return value;
+  };
+  // What the layers see: the objective with a bump every 7th step, so that the restart fires.
+  const auto seen = [](double value, long t) { return value * (t % 7 == 0 ? 1.5 : 1.0); };
+  const long steps = 60;
+
+  DynaSettings settings;
+  settings.gamma = 0.05, settings.beta = 0.9, settings.damping = DampingSchedule::constant(0.7);
+  settings.restart = {true, DynaRestart::Mode::rescale, 0.5, 2};
+  settings.adaptive_cutoff = {true, 0.01, 1e-30};
+  settings.noise = {true, 0.05, 4, 0.3, 17};
+
+  const auto library = [&](const DynaSettings& d, std::vector<double>& cutoff, std::vector<double>& noisy,
+                           std::vector<long>& restarts) {
+    GroupTable table;
+    for (const auto& l : layers) table.add(l.name, l.size, l.fan_in);
+    ParameterSpace<S, D> space(table);
+    auto x = Kokkos::create_mirror_view(space.x);
+    for (std::size_t i = 0; i < x0.size(); ++i) x(i) = S(x0[i]);
+    Kokkos::deep_copy(space.x, x);
+    Dyna<S, D> dyna(space, d);
+    StatisticsView<D> statistics("statistics", layers.size());
+    auto g = Kokkos::create_mirror_view(space.g);
+    std::vector<S> y(x0.size()), gy(x0.size());
+    for (long t = 1; t <= steps; ++t) {
+      Kokkos::deep_copy(x, space.x);
+      for (std::size_t i = 0; i < y.size(); ++i) y[i] = x(i);
+      const double value = seen(gradient(y, gy), t);
+      for (std::size_t i = 0; i < gy.size(); ++i) g(i) = gy[i];
+      Kokkos::deep_copy(space.g, g);
+      dyna.step(space, std::vector<double>(layers.size(), value), statistics);
+      auto reduced = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), statistics);
+      dyna.observe(std::vector<GroupStatistics>(reduced.data(), reduced.data() + reduced.extent(0)));
+    }
+    cutoff.clear(), noisy.clear();
+    for (int k = 0; k < int(layers.size()); ++k) {
+      const auto values = dyna.group_values(k);
+      cutoff.push_back(values[0]), noisy.push_back(values[1]);
+    }
+    restarts = dyna.restarts();
+    Kokkos::deep_copy(x, space.x);
+    return std::vector<S>(x.data(), x.data() + x.extent(0));
+  };
+
+  std::vector<double> cutoff, noisy;
+  std::vector<long> restarts;
+  const auto ours = library(settings, cutoff, noisy, restarts);
+
+  Reference by_hand(layers, 0.05, 0.9, 0.7, 1e-8);
+  by_hand.restart_window = 2, by_hand.restart_factor = 0.5;
+  by_hand.ratio = 0.01, by_hand.floor = 1e-30;
+  by_hand.noise_window = 4, by_hand.noise_below = 0.05, by_hand.sigma = 0.3, by_hand.seed = 17;
+  std::vector<S> theirs(x0.begin(), x0.end()), g(x0.size());
+  for (long t = 1; t <= steps; ++t) by_hand.step(theirs, g, seen(gradient(theirs, g), t));
+
+  const double tolerance = std::is_same<S, double>::value ? 1e-12 : 2e-5;
+  EXPECT_LE(this->relative_difference(ours, theirs), tolerance);
+  for (std::size_t k = 0; k < layers.size(); ++k) {
+    EXPECT_NEAR(cutoff[k], by_hand.eps[k], tolerance * by_hand.eps[k]) << "layer " << k;
+    EXPECT_EQ(restarts[k], by_hand.restarts[k]) << "layer " << k;
+    EXPECT_GT(restarts[k], 0) << "the restart rule must fire";
+    EXPECT_GT(noisy[k], 0) << "the noise rule must fire";
+  }
+  // The stiff layers keep omega_eps (their max omega is far above it); the vanishing layer's
+  // cut-off follows its frequencies down, near 1% of them (the rule's fixed point r/(1-r)).
+  EXPECT_EQ(cutoff[0], 1e-8);
+  EXPECT_LT(cutoff[2], 1e-11);
+
+  // What the cut-off is for: with the constant one the last layer hardly moves (without noise,
+  // which would move it in both).
+  DynaSettings adaptive = settings, constant = settings;
+  adaptive.noise = constant.noise = {};
+  constant.adaptive_cutoff = {};
+  const auto kept = library(adaptive, cutoff, noisy, restarts);
+  const auto held = library(constant, cutoff, noisy, restarts);
+  double moved = 0, moved_held = 0;
+  for (std::size_t i = 11; i < x0.size(); ++i)
+    moved += std::fabs(double(kept[i]) - x0[i]), moved_held += std::fabs(double(held[i]) - x0[i]);
+  EXPECT_GT(moved, 100 * moved_held) << "the adaptive cut-off must keep the last layer's effective step";
+}
+
+// Noise that never fires leaves the trajectory as it was, bit for bit; noise that fires moves a
+// parameter at rest with zero gradient by exactly sigma alpha / (2 zeta) times its draw, and the
+// draws are zero-mean with unit variance.
+TYPED_TEST(OptimizerTest, DynaNoiseIsOffUntilItFiresAndThenHasItsStatedScale) {
+  using S = typename TestFixture::S;
+  using D = typename TestFixture::D;
+  DynaSettings plain;
+  plain.gamma = 0.002, plain.damping = DampingSchedule::ramp(0.5, 1.0, 100);
+  DynaSettings silent = plain;
+  silent.noise = {true, -1e300, 3, 0.5, 1};
+  const auto a = this->library({"dyna", plain}, paper_start, rosenbrock<S>, 300);
+  const auto b = this->library({"dyna", silent}, paper_start, rosenbrock<S>, 300);
+  for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i], b[i]) << i;
+
+  const std::size_t n = 40000;
+  GroupTable table;
+  table.add("layer", n, 100.0);
+  ParameterSpace<S, D> space(table);
+  DynaSettings noisy;
+  noisy.damping = DampingSchedule::constant(0.8);
+  noisy.noise = {true, 0.01, 1, 0.5, 3};
+  Dyna<S, D> dyna(space, noisy);
+  // A flat objective: step 2 finds no decrease, so step 3 is noisy; the gradient is 0 throughout.
+  for (int t = 0; t < 3; ++t) dyna.step(space, {1.0});
+  auto x = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), space.x);
+  const double step = 0.5 * (2 * 1.0 / 100.0) / (2 * 0.8);  // sigma alpha / (2 zeta)
+  const std::uint64_t stream = splitmix64(splitmix64(3 ^ fnv1a("layer")) + 3);
+  const double tolerance = std::is_same<S, double>::value ? 1e-12 : 1e-6;
+  double sum = 0, sum_sq = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double expected = step * unit_noise(stream, i);
+    ASSERT_NEAR(double(x(i)), expected, tolerance * step) << i;
+    sum += double(x(i)) / step, sum_sq += (double(x(i)) / step) * (double(x(i)) / step);
+  }
+  const double mean = sum / double(n), variance = sum_sq / double(n) - mean * mean;
+  EXPECT_LT(std::fabs(mean), 4 / std::sqrt(double(n)));  // 4 standard errors
+  EXPECT_NEAR(variance, 1.0, 0.03);                      // about 7 standard errors of a uniform's
+  EXPECT_EQ(dyna.group_values(0)[1], 1.0) << "one noisy step";
 }
 
 }  // namespace

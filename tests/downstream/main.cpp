@@ -16,7 +16,7 @@ int main(int argc, char* argv[]) {
   dynaopt::ParameterSpace<double, Device> space(groups);
   dynaopt::DynaSettings settings;
   settings.gamma = 0.005;
-  settings.restart_on_increase = true;
+  settings.restart.on_increase = true;
   dynaopt::Dyna<double, Device> dyna(space, settings);
   double objective = 0;
   for (int step = 0; step < 3000; ++step) {

@@ -81,8 +81,8 @@ inline void fence(const char* label) {
 // compiler has OpenMP (as every Kokkos OpenMP build does), the independence hint otherwise.
 #if defined(_OPENMP) && !defined(__CUDA_ARCH__)
 #define DYNAOPT_PRAGMA(text) _Pragma(#text)
-#define DYNAOPT_SIMD_STATISTICS(sum1, sum2, sum3, maximum) \
-  DYNAOPT_PRAGMA(omp simd reduction(+ : sum1, sum2, sum3) reduction(max : maximum))
+#define DYNAOPT_SIMD_STATISTICS(sum1, sum2, sum3, sum4, maximum) \
+  DYNAOPT_PRAGMA(omp simd reduction(+ : sum1, sum2, sum3, sum4) reduction(max : maximum))
 #else
-#define DYNAOPT_SIMD_STATISTICS(sum1, sum2, sum3, maximum) DYNAOPT_VECTORIZE
+#define DYNAOPT_SIMD_STATISTICS(sum1, sum2, sum3, sum4, maximum) DYNAOPT_VECTORIZE
 #endif

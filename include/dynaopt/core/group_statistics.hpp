@@ -11,15 +11,17 @@ struct GroupStatistics {
   double grad_abs_sum = 0;  // sum |g|
   double grad_sq_sum = 0;   // sum g^2
   double kinetic_energy = 0;  // K*(p) of the Hamiltonian family, 1/2 sum v^2 of Dyna and Adam
+  double step_sq_sum = 0;     // sum (x_t - x_{t-1})^2: the step the update took (Dyna's effective step)
   double max_frequency = 0;   // max omega-hat (Dyna) or max sqrt(v-hat) (Adam): the stiffest mode
 
-  static constexpr int sum_count = 3;  // leading members combined by sum, the rest by max
+  static constexpr int sum_count = 4;  // leading members combined by sum, the rest by max
 
   KOKKOS_INLINE_FUNCTION void add_gradient(double g) {
     grad_abs_sum += g < 0 ? -g : g;
     grad_sq_sum += g * g;
   }
   KOKKOS_INLINE_FUNCTION void add_kinetic(double k) { kinetic_energy += k; }
+  KOKKOS_INLINE_FUNCTION void add_step(double dx) { step_sq_sum += dx * dx; }
   KOKKOS_INLINE_FUNCTION void observe_frequency(double w) {
     max_frequency = max_frequency < w ? w : max_frequency;
   }
@@ -27,6 +29,7 @@ struct GroupStatistics {
     grad_abs_sum += o.grad_abs_sum;
     grad_sq_sum += o.grad_sq_sum;
     kinetic_energy += o.kinetic_energy;
+    step_sq_sum += o.step_sq_sum;
     observe_frequency(o.max_frequency);
     return *this;
   }
@@ -37,6 +40,7 @@ struct GroupStatistics {
 struct NoStatistics {
   KOKKOS_INLINE_FUNCTION void add_gradient(double) const {}
   KOKKOS_INLINE_FUNCTION void add_kinetic(double) const {}
+  KOKKOS_INLINE_FUNCTION void add_step(double) const {}
   KOKKOS_INLINE_FUNCTION void observe_frequency(double) const {}
 };
 
@@ -48,6 +52,7 @@ struct StatisticsAccumulators {
   double& grad_abs_sum;
   double& grad_sq_sum;
   double& kinetic_energy;
+  double& step_sq_sum;
   std::int64_t& max_frequency_bits;
 
   void add_gradient(double g) const {
@@ -55,6 +60,7 @@ struct StatisticsAccumulators {
     grad_sq_sum += g * g;
   }
   void add_kinetic(double k) const { kinetic_energy += k; }
+  void add_step(double dx) const { step_sq_sum += dx * dx; }
   void observe_frequency(double w) const {
     std::int64_t bits;
     std::memcpy(&bits, &w, sizeof bits);

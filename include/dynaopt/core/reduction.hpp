@@ -24,17 +24,18 @@ class Reduction {
   double sum_at(std::size_t slot) const { return sums_[slot]; }
   double max_at(std::size_t slot) const { return maxima_[slot]; }
 
-  // A group's statistics: its three sums as sum slots, its frequency as a max slot.
+  // A group's statistics: its sums as sum slots, its frequency as a max slot.
   struct StatisticsSlot {
     std::size_t sums, maximum;
   };
   StatisticsSlot add(const GroupStatistics& s) {
     const StatisticsSlot slot{sum(s.grad_abs_sum), max(s.max_frequency)};
-    sum(s.grad_sq_sum), sum(s.kinetic_energy);
+    sum(s.grad_sq_sum), sum(s.kinetic_energy), sum(s.step_sq_sum);
     return slot;
   }
   GroupStatistics statistics_at(StatisticsSlot slot) const {
-    return GroupStatistics{sums_[slot.sums], sums_[slot.sums + 1], sums_[slot.sums + 2], maxima_[slot.maximum]};
+    const double* s = &sums_[slot.sums];
+    return GroupStatistics{s[0], s[1], s[2], s[3], maxima_[slot.maximum]};
   }
 
   bool empty() const { return sums_.empty() && maxima_.empty(); }

@@ -44,8 +44,10 @@ struct DynaPrototypeUpdate {
     const Scalar m_hat = m * k.inverse_weight;
     frequency_sq(i) = v;
     momentum(i) = m;
-    x(i) = xi - k.lr * m_hat / v_hat;
+    const Scalar moved = xi - k.lr * m_hat / v_hat;
+    x(i) = moved;
     stats.add_gradient(gi);
+    stats.add_step(double(moved) - double(xi));
     stats.observe_frequency(v_hat);
     stats.add_kinetic(0.5 * double(m_hat) * double(m_hat));
   }

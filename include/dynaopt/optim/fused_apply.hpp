@@ -48,12 +48,12 @@ struct FusedApply {
       if constexpr (runs_on_host<execution_space>) {
         // Plain accumulators in a SIMD reduction keep this loop vectorised too; a struct
         // carried across iterations would serialise it on the floating-point sums.
-        double abs_sum = 0, sq_sum = 0, kinetic = 0;
+        double abs_sum = 0, sq_sum = 0, kinetic = 0, step_sq = 0;
         std::int64_t max_bits = 0;  // the bits of +0.0
-        StatisticsAccumulators accumulate{abs_sum, sq_sum, kinetic, max_bits};
-        DYNAOPT_SIMD_STATISTICS(abs_sum, sq_sum, kinetic, max_bits)
+        StatisticsAccumulators accumulate{abs_sum, sq_sum, kinetic, step_sq, max_bits};
+        DYNAOPT_SIMD_STATISTICS(abs_sum, sq_sum, kinetic, step_sq, max_bits)
         for (std::size_t i = chunk.begin; i < chunk.end; ++i) update(coefficients, i, accumulate);
-        chunk_statistics = GroupStatistics{abs_sum, sq_sum, kinetic, StatisticsAccumulators::frequency(max_bits)};
+        chunk_statistics = GroupStatistics{abs_sum, sq_sum, kinetic, step_sq, StatisticsAccumulators::frequency(max_bits)};
       } else {
         Kokkos::parallel_reduce(
             Kokkos::TeamThreadRange(team, chunk.begin, chunk.end),
@@ -65,6 +65,7 @@ struct FusedApply {
         Kokkos::atomic_add(&slot.grad_abs_sum, chunk_statistics.grad_abs_sum);
         Kokkos::atomic_add(&slot.grad_sq_sum, chunk_statistics.grad_sq_sum);
         Kokkos::atomic_add(&slot.kinetic_energy, chunk_statistics.kinetic_energy);
+        Kokkos::atomic_add(&slot.step_sq_sum, chunk_statistics.step_sq_sum);
         Kokkos::atomic_fetch_max(&slot.max_frequency, chunk_statistics.max_frequency);
       });
     }

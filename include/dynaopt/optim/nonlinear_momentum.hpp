@@ -79,13 +79,14 @@ struct MomentumUpdate {
 
   template <class Statistics>
   KOKKOS_INLINE_FUNCTION void operator()(const coefficients& k, std::size_t i, Statistics& stats) const {
-    const Scalar gi = g(i);
+    const Scalar gi = g(i), x_old = x(i);
     const Scalar pi = law::damped(k, p(i)) - k.step * gi;
-    const Scalar xi = mirror.from_dual(mirror.to_dual(x(i)) + law::velocity(k, pi));
+    const Scalar xi = mirror.from_dual(mirror.to_dual(x_old) + law::velocity(k, pi));
     p(i) = pi;
     x(i) = xi;
     if constexpr (LookAhead) y(i) = xi + law::velocity(k, law::damped(k, pi));
     stats.add_gradient(gi);
+    stats.add_step(double(xi) - double(x_old));
     if constexpr (QuadraticKinetic)
       stats.add_kinetic(0.5 * double(pi) * double(pi));
     else

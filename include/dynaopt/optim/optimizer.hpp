@@ -39,6 +39,17 @@ class Optimizer {
   // Warm restarts taken so far, per group.
   virtual std::vector<long> restarts() const { return {}; }
 
+  // A strategy steered by the statistics of the step (Dyna's adaptive cut-off) answers true:
+  // the integrator then samples statistics on every step and hands observe() each group's,
+  // combined over the ranks (so every rank steers alike), after the step's one allreduce.
+  virtual bool steered_by_statistics() const { return false; }
+  virtual void observe(const std::vector<GroupStatistics>& /*groups*/) {}
+
+  // Per-group quantities of the optimizer's own for groups.csv: the column names, and a
+  // group's values in that order.
+  virtual std::vector<std::string> group_columns() const { return {}; }
+  virtual std::vector<double> group_values(int /*group*/) const { return {}; }
+
   // Brings the listed groups to rest at their current parameters (run.on_nonfinite: restart):
   // every state array zeroed in them. A clock that all groups share (a bias correction's step
   // count) starts over only when every group is reset, as at a first step. Overrides add

@@ -20,9 +20,11 @@ struct SgdUpdate {
 
   template <class Statistics>
   KOKKOS_INLINE_FUNCTION void operator()(const coefficients& rate, std::size_t i, Statistics& stats) const {
-    const Scalar gi = g(i);
-    x(i) -= rate * gi;
+    const Scalar gi = g(i), xi = x(i);
+    const Scalar moved = xi - rate * gi;
+    x(i) = moved;
     stats.add_gradient(gi);
+    stats.add_step(double(moved) - double(xi));
   }
 };
 

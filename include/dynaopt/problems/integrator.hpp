@@ -5,8 +5,9 @@
 //   non-finite    the run's policy, for the whole problem or group by group
 //   integrate     optimizer.step(), with statistics on sampled steps  one fused launch
 //   constrain     optimizer.constrain(problem.bounds()), problem.constrain()   x and state on the bounds
-//   diagnostics   one allreduce: statistics, stationarity, energy, the problem's slots; convergence
-//   output        history row, log line, end of cycle, checkpoint
+//   diagnostics   one allreduce: statistics, stationarity, energy, the problem's slots; convergence;
+//                 the statistics back to an optimizer that steers by them
+//   output        history row (and groups.csv's), log line, end of cycle, checkpoint
 // The integrator owns the step counter, the non-finite policy, the sampling of history, log and
 // statistics, and the archive of its own state; a problem supplies hooks (problem.hpp) and
 // keeps no loop of its own. LAMMPS' Verlet::run with its fix hooks is the model.
@@ -50,6 +51,15 @@ class Integrator {
   // Where the history rows and log lines go (nullptr: nowhere), and what follows every cycle
   // (the checkpoints: `after_cycle(cycle)`).
   void output(std::ostream* history, std::ostream* log) { history_ = history, log_ = log; }
+  // Where the per-group rows go (groups.csv: a row per group with every history row).
+  void group_output(std::ostream* groups) { groups_ = groups; }
+
+  // groups.csv's header: the statistics of each group, then the optimizer's own columns.
+  std::string group_header() const {
+    std::string header = "step,cycle,group,grad_norm,kinetic_energy,step_norm,max_frequency,restarts";
+    for (const auto& column : optimizer_.group_columns()) header += ',' + column;
+    return header;
+  }
   void after_cycle(std::function<void(long)> hook) { after_cycle_ = std::move(hook); }
 
   // Steps on from wherever the run stands to the end of the schedule, or until the problem is
@@ -89,7 +99,7 @@ class Integrator {
     const bool log_cycle =
         schedule_.log_every > 0 && (cycle % schedule_.log_every == 0 || cycle == 1 || cycle == last_cycle);
     const bool sampled = run_.gradient_tolerance > 0 || problem_.reduce_every_step() ||
-                         (cycle_end && (history_cycle || log_cycle));
+                         optimizer_.steered_by_statistics() || (cycle_end && (history_cycle || log_cycle));
 
     // Force pass.
     problem_.begin_step(optimizer_, step);
@@ -178,6 +188,7 @@ class Integrator {
                                                      : std::sqrt(reduction.sum_at(stationarity_slot));
       record_.converged = run_.gradient_tolerance > 0 && record_.stationarity <= run_.gradient_tolerance;
       if (record_.converged && kept) Kokkos::deep_copy(space.x, certified_);
+      optimizer_.observe(record_.groups);
     }
     if (problem_.independent_groups())
       report_nonfinite(long(reduction.sum_at(nonfinite_slot)), long(reduction.sum_at(nonfinite_slot + 1)), step);
@@ -195,8 +206,24 @@ class Integrator {
       record_.log_due = !quiet && log_cycle;
       problem_.end_cycle(record_);
       if (history_ && record_.history_due) problem_.history_row(*history_, record_);
+      if (groups_ && record_.history_due) group_rows(*groups_);
       if (log_ && record_.log_due) problem_.log_line(*log_, record_, run_);
       if (after_cycle_) after_cycle_(cycle);
+    }
+  }
+
+  // A row per group: the statistics of the last sampled step, over all ranks.
+  void group_rows(std::ostream& out) const {
+    const auto& space = problem_.space();
+    const auto restarts = optimizer_.restarts();
+    for (int k = 0; k < space.group_count(); ++k) {
+      const auto uk = std::size_t(k);
+      const GroupStatistics s = uk < record_.groups.size() ? record_.groups[uk] : GroupStatistics{};
+      out << record_.step << ',' << record_.cycle << ',' << space.groups[k].name << ',' << exact(std::sqrt(s.grad_sq_sum))
+          << ',' << exact(s.kinetic_energy) << ',' << exact(std::sqrt(s.step_sq_sum)) << ',' << exact(s.max_frequency)
+          << ',' << (uk < restarts.size() ? restarts[uk] : 0);
+      for (double value : optimizer_.group_values(k)) out << ',' << exact(value);
+      out << '\n';
     }
   }
 
@@ -233,6 +260,7 @@ class Integrator {
   bool finished_ = false;
   std::ostream* history_ = nullptr;
   std::ostream* log_ = nullptr;
+  std::ostream* groups_ = nullptr;
   std::function<void(long)> after_cycle_;
 };
 

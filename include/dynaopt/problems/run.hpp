@@ -19,6 +19,9 @@
 
 namespace dynaopt {
 
+// Problems of at most this many groups write groups.csv.
+inline constexpr int max_listed_groups = 16;
+
 // Everything a deck asks for, validated.
 struct Job {
   std::string problem_type;  // the registry's name of `problem`
@@ -59,6 +62,10 @@ void run_problem(Problem<Scalar, Device>& problem, const Job& job, const Comm& c
   std::ostream* history = output.file("history.csv", problem.history_header());
   Integrator<Scalar, Device> integrator(problem, *optimizer, job.run, comm);
   integrator.output(history, output.log());
+  // The groups of a network (at most max_listed_groups layers) each get their rows; the designs
+  // of a batch are in the problem's own files.
+  if (!problem.independent_groups() && problem.space().group_count() <= max_listed_groups)
+    integrator.group_output(output.file("groups.csv", integrator.group_header()));
 
   const CheckpointIdentity identity{problem.name(), job.optimizer.type, job.run.precision,
                                     comm.size(),    job.deck_hash,      integrator.schedule().cycle};
