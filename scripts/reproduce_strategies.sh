@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Paper 000 Sec. 4's strategies on MNIST: Table 1's model (logistic regression, Dyna with the
 # damping ramp, 50 epochs) and the MLP 784-256-128-10 (15 epochs), each with no strategy, each
-# strategy alone and all three, over several seeds; one rank per run, two runs at a time. Then
+# strategy alone, all three, and three variants (the restart between epoch means, a cut-off of 0.1
+# constant and adaptive), over several seeds; one rank per run, two runs at a time. Then
 # prints the tables of docs/reproduction.md ("Sec. 4 strategies") and writes the figure.
 #   scripts/reproduce_strategies.sh [SEEDS (default "1 2 3 4 5")]
 source "$(dirname "$0")/mnist_study.sh" "$@"
@@ -19,13 +20,17 @@ strategy() {
     cutoff) echo "$cutoff" ;;
     noise) echo "$noise" ;;
     all) printf '%s\n%s\n%s\n' "$restart" "$cutoff" "$noise" ;;
+    # Variants: the restart between epoch means; a cut-off high enough to matter, constant and adaptive.
+    restart_epoch) echo "  restart: {mode: rescale, factor: 0.5, over_steps: $2}" ;;
+    cutoff_high) echo "  omega_eps: 0.1" ;;
+    cutoff_high_adaptive) echo "  omega_eps: {value: 0.1, adaptive: {ratio: 1.0e-3, floor: 1.0e-12}}" ;;
   esac
 }
 
 jobs=()
 for model in logreg mlp; do
   if [ $model = logreg ]; then deck=mnist_logreg_dyna_ramp batches=96 epochs=50; else deck=mnist_mlp_dyna batches=391 epochs=15; fi
-  for name in none restart cutoff noise all; do
+  for name in none restart cutoff noise all restart_epoch cutoff_high cutoff_high_adaptive; do
     for seed in $seeds; do
       out="$runs/${model}_${name}_seed$seed"
       [ -f "$out/result.yaml" ] && continue

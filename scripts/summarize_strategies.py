@@ -2,8 +2,8 @@
 the final and best-validation-epoch test accuracy, the epoch at which the test accuracy first
 reaches the target (0.925 logistic, 0.975 MLP), the final training loss, and the restarts and
 noisy steps per layer (groups.csv); prints Markdown tables and plots the per-layer max
-omega-hat and effective step (RMS step per parameter) over training as
-docs/figures/strategies_layers.png.
+omega-hat and effective step (RMS step per parameter) over training (first seed: no strategy,
+all three, the constant cut-off of 0.1) as docs/figures/strategies_layers.png.
 
 usage: /usr/bin/python3 summarize_strategies.py RUNS_DIR DOCS_DIR
 """
@@ -25,7 +25,9 @@ MODELS = [  # name, label, target test accuracy, parameters per layer
     ("mlp", "MLP 784-256-128-10 (15 epochs)", 0.975, {"layer1": 256 * 785, "layer2": 128 * 257, "layer3": 10 * 129}),
 ]
 STRATEGIES = [("none", "none"), ("restart", "restart (rescale 0.5)"), ("cutoff", "adaptive cut-off"),
-              ("noise", "noise"), ("all", "all three")]
+              ("noise", "noise"), ("all", "all three"), ("restart_epoch", "restart between epoch means"),
+              ("cutoff_high", "cut-off 0.1, constant"), ("cutoff_high_adaptive", "cut-off 0.1, adaptive")]
+PLOTTED = {"none": "-", "all": "--", "cutoff_high": ":"}  # strategy: line style (colour: layer)
 
 
 def rows(path):
@@ -60,16 +62,15 @@ def main(runs, docs):
                   f"| {mean_sd([float(r['best_validation_test_accuracy']) for r in results])} | {to_target} "
                   f"| {mean_sd([float(h[-1]['objective']) for h in histories])} "
                   f"| {mean_sd([last(g, 'restarts') for g in groups], 0)} | {mean_sd([last(g, 'noisy_steps') for g in groups], 0)} |")
-            if name not in ("none", "all"):
+            if name not in PLOTTED:
                 continue
             first = groups[0]  # the first seed's layers over the epochs
-            for layer, n in sizes.items():
+            for colour, (layer, n) in enumerate(sizes.items()):
                 mine = [r for r in first if r["group"] == layer]
                 epoch = [int(r["cycle"]) for r in mine]
-                style = "-" if name == "none" else "--"
-                axes[0][column].plot(epoch, [float(r["max_frequency"]) for r in mine], style, label=f"{layer}, {text}")
-                axes[1][column].plot(epoch, [float(r["step_norm"]) / math.sqrt(n) for r in mine], style,
-                                     label=f"{layer}, {text}")
+                style = dict(color=f"C{colour}", linestyle=PLOTTED[name], label=f"{layer}, {text}")
+                axes[0][column].plot(epoch, [float(r["max_frequency"]) for r in mine], **style)
+                axes[1][column].plot(epoch, [float(r["step_norm"]) / math.sqrt(n) for r in mine], **style)
         axes[0][column].set(title=label, ylabel="max omega-hat of the epoch's last step", yscale="log")
         axes[1][column].set(xlabel="epoch", ylabel="effective step: RMS |x_t - x_(t-1)|", yscale="log")
         for ax in (axes[0][column], axes[1][column]):

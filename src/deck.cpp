@@ -17,8 +17,10 @@ struct DeckSection::Source {
 
 namespace {
 
-// The fewest digits that read back as v: a deck's 1e-6 is quoted as 1e-06, not 9.99...e-07.
+// Whole numbers in full (a bound of 1e15 steps reads 1000000000000000); others with the fewest
+// digits that read back as v, so a deck's 1e-6 is quoted as 1e-06, not 9.99...e-07.
 std::string format_number(double v) {
+  if (v == std::floor(v) && std::fabs(v) < 1e16) return std::to_string(static_cast<long long>(v));
   std::string text;
   for (int digits = 15; digits <= 17; ++digits) {
     std::ostringstream out;
