@@ -47,7 +47,7 @@ struct AdamUpdate {
     const Scalar moved = xi - k.lr * (m_hat / (root_v_hat + k.eps) + k.decoupled_decay * xi);
     x(i) = moved;
     stats.add_gradient(gi);
-    stats.add_step(double(moved) - double(xi));
+    stats.add_step(double(moved - xi));
     stats.observe_frequency(root_v_hat);
     stats.add_kinetic(0.5 * double(m_hat) * double(m_hat));
   }

@@ -115,7 +115,7 @@ struct DynaUpdate {
     stats.add_gradient(gi);
     stats.observe_frequency(omega);
     stats.add_kinetic(0.5 * double(v_hat) * double(v_hat));
-    stats.add_step(double(moved) - double(xi));
+    stats.add_step(double(moved - xi));
   }
 };
 

@@ -47,7 +47,7 @@ struct DynaPrototypeUpdate {
     const Scalar moved = xi - k.lr * m_hat / v_hat;
     x(i) = moved;
     stats.add_gradient(gi);
-    stats.add_step(double(moved) - double(xi));
+    stats.add_step(double(moved - xi));
     stats.observe_frequency(v_hat);
     stats.add_kinetic(0.5 * double(m_hat) * double(m_hat));
   }

@@ -86,7 +86,7 @@ struct MomentumUpdate {
     x(i) = xi;
     if constexpr (LookAhead) y(i) = xi + law::velocity(k, law::damped(k, pi));
     stats.add_gradient(gi);
-    stats.add_step(double(xi) - double(x_old));
+    stats.add_step(double(xi - x_old));
     if constexpr (QuadraticKinetic)
       stats.add_kinetic(0.5 * double(pi) * double(pi));
     else

@@ -24,7 +24,7 @@ struct SgdUpdate {
     const Scalar moved = xi - rate * gi;
     x(i) = moved;
     stats.add_gradient(gi);
-    stats.add_step(double(moved) - double(xi));
+    stats.add_step(double(moved - xi));
   }
 };
 
