@@ -85,16 +85,26 @@ int run(const Options& options) {
     // Rank 0 reads the file; everyone parses the same text, so everyone agrees on errors.
     std::string text, read_error;
     if (comm.is_root()) {
-      std::ifstream in(options.deck, std::ios::binary);
-      std::ostringstream buffer;
-      buffer << in.rdbuf();
-      text = buffer.str();
-      if (!in) read_error = options.deck + ": cannot read the deck";
+      try {
+        text = read_deck_file(options.deck);
+      } catch (const DeckError& e) {
+        read_error = e.what();
+      }
     }
     read_error = comm.first_error(read_error);
     if (!read_error.empty()) throw DeckError(read_error);
     const Deck deck(comm.broadcast(text), options.deck);
     job = read_job(deck);
+    // The directories the run will write, checked on every rank before any work (a rank may
+    // see another file system); the first rank's reason ends them all with exit status 1.
+    std::string path_error;
+    try {
+      check_output_directories(deck.root(), job.run, job.output);
+    } catch (const DeckError& e) {
+      path_error = e.what();
+    }
+    path_error = comm.first_error(path_error);
+    if (!path_error.empty()) throw DeckError(path_error);
     job.restart = options.restart;
     if (!job.restart.empty() && job.run.mode == RunSpec::Mode::evaluate)
       throw DeckError(options.deck + ": --restart: run.mode evaluate takes no steps, so there is nothing to resume");

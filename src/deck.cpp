@@ -2,9 +2,13 @@
 
 #include <yaml-cpp/eventhandler.h>
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -305,13 +309,32 @@ Deck::Deck(const std::string& text, const std::string& file_name)
   source_->echo = YAML::Clone(node_);
 }
 
-Deck Deck::from_file(const std::string& file_name) {
-  std::ifstream in(file_name, std::ios::binary);
-  if (!in) throw DeckError(file_name + ": cannot open the deck");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return Deck(text.str(), file_name);
+std::string read_deck_file(const std::string& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0)
+    throw DeckError(path + ": cannot open the deck (" + std::strerror(errno) + ")");
+  if (!S_ISREG(info.st_mode)) {
+    const char* kind = S_ISDIR(info.st_mode) ? "a directory" : S_ISFIFO(info.st_mode) ? "a pipe (FIFO)"
+                       : S_ISCHR(info.st_mode) || S_ISBLK(info.st_mode) ? "a device"
+                       : S_ISSOCK(info.st_mode) ? "a socket" : "not a plain file";
+    throw DeckError(path + ": not a regular file (" + kind + "): a deck is a file, read whole before it is parsed");
+  }
+  const auto too_large = [&](std::size_t bytes) {
+    return DeckError(path + ": " + std::to_string(bytes) + " bytes; a deck is at most " +
+                     std::to_string(max_deck_bytes >> 20) + " MiB (max_deck_bytes)");
+  };
+  if (std::size_t(info.st_size) > max_deck_bytes) throw too_large(std::size_t(info.st_size));
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw DeckError(path + ": cannot open the deck");
+  std::string text(max_deck_bytes + 1, '\0');  // a file that grew since stat() is still bounded
+  in.read(&text[0], std::streamsize(text.size()));
+  if (in.bad()) throw DeckError(path + ": cannot read the deck");
+  text.resize(std::size_t(in.gcount()));
+  if (text.size() > max_deck_bytes) throw too_large(text.size());
+  return text;
 }
+
+Deck Deck::from_file(const std::string& file_name) { return Deck(read_deck_file(file_name), file_name); }
 
 DeckSection Deck::root() const { return DeckSection(node_, source_->echo, "", source_); }
 

@@ -53,6 +53,30 @@ void write_file_atomically(const std::string& path, const std::string& text) {
   file.commit();
 }
 
+std::string unusable_directory(const std::string& directory) {
+  // Walk down the components: every existing one must be a directory; the last existing one
+  // must be writable and searchable, since everything below it will be created there.
+  std::string prefix = !directory.empty() && directory[0] == '/' ? "/" : "";
+  std::string deepest = prefix.empty() ? "." : prefix;
+  std::istringstream parts(directory);
+  std::string part;
+  while (std::getline(parts, part, '/')) {
+    if (part.empty()) continue;
+    prefix += part;
+    struct stat info {};
+    if (::stat(prefix.c_str(), &info) != 0) {
+      if (errno == ENOENT) break;  // from here on everything is created
+      return prefix + ": " + std::strerror(errno);
+    }
+    if (!S_ISDIR(info.st_mode)) return prefix + " exists and is not a directory";
+    deepest = prefix;
+    prefix += "/";
+  }
+  if (::access(deepest.c_str(), W_OK | X_OK) != 0)
+    return "cannot write into " + deepest + " (" + std::strerror(errno) + ")";
+  return "";
+}
+
 void make_directories(const std::string& directory) {
   std::string prefix;
   std::istringstream parts(directory);

@@ -1,5 +1,7 @@
 #include "dynaopt/core/run_spec.hpp"
 
+#include "dynaopt/core/output.hpp"
+
 namespace dynaopt {
 
 RunSpec read_run(const DeckSection& s, const std::string& output_directory) {
@@ -28,6 +30,14 @@ OutputSpec read_output(const DeckSection& s) {
   if (o.directory.empty()) s.fail("directory", "must not be empty");
   s.finish();
   return o;
+}
+
+void check_output_directories(const DeckSection& root, const RunSpec& run, const OutputSpec& output) {
+  if (const std::string why = unusable_directory(output.directory); !why.empty())
+    root.optional_section("output").fail("directory", why);
+  if (run.mode == RunSpec::Mode::optimize && run.checkpoint.every > 0)
+    if (const std::string why = unusable_directory(run.checkpoint.directory); !why.empty())
+      root.optional_section("run").optional_section("checkpoint").fail("directory", why);
 }
 
 }  // namespace dynaopt

@@ -88,6 +88,29 @@ box='type: nonlinear_mirror
 check_bad outside_box "the starting point must lie strictly inside (0, 1), but parameter 0 is -2" "${base/type: dyna
   gamma: 0.01/$box}"
 "$exe" "$work/does_not_exist.yaml" >/dev/null 2>&1; [ $? -eq 1 ] && ok || bad "a missing deck must exit 1"
+# A deck that is not a regular file, or is too large, is refused before it is read: no hang on an
+# endless stream, exit 1 on every rank with the reason.
+mkfifo "$work/fifo.yaml"
+head -c 5000000 /dev/zero | tr '\0' '#' >"$work/huge.yaml"
+for case in "/dev/zero|not a regular file (a device)" "$work/fifo.yaml|not a regular file (a pipe (FIFO))" \
+            "$work|not a regular file (a directory)" "$work/huge.yaml|5000000 bytes; a deck is at most 4 MiB"; do
+  path=${case%%|*} expect=${case#*|}
+  log=$(mpi 2 "$exe" "$path" 2>&1); status=$?
+  [ $status -eq 1 ] && grep -qF -- "$path: $expect" <<<"$log" && ok || bad "deck $path: status $status, $log"
+done
+# Output directories that cannot be made are configuration errors (exit 1, file:line:key, on
+# every rank, no MPI_Abort), found before any work, by --check too.
+touch "$work/a_file"
+check_bad output_is_file "output_is_file.yaml:5: output.directory: $work/a_file exists and is not a directory" \
+  "${base/@OUT@/$work/a_file}"
+check_bad output_under_file "output.directory: $work/a_file exists and is not a directory" "${base/@OUT@/$work/a_file/run1}"
+check_bad checkpoint_under_file "run.checkpoint.directory: $work/a_file exists and is not a directory" \
+  "$base
+run: {steps: 5, checkpoint: {every: 1, directory: $work/a_file/checkpoints}}"
+log=$(mpi 2 "$exe" "$work/output_is_file.yaml" 2>&1)
+! grep -qi "mpi_abort" <<<"$log" && ok || bad "an unusable output directory went through MPI_Abort: $log"
+log=$("$exe" --check "$work/output_is_file.yaml" 2>&1); [ $? -eq 1 ] && grep -qF "output.directory:" <<<"$log" && ok \
+  || bad "--check accepts an output directory that is a file: $log"
 check_bad missing_data "$work/no_data/train-images-idx3-ubyte: cannot open the IDX file" "problem: {type: mnist, data: $work/no_data, batch_size: 10}
 optimizer: {type: adam}
 output: {directory: @OUT@}"

@@ -141,6 +141,14 @@ class DeckSection {
   mutable std::set<std::string> used_;
 };
 
+// The largest deck read: a deck is a page of keys (the largest shipped is under 2 kB); a few MB
+// bound what an endless stream (/dev/zero, a FIFO) or a wrong file could make the reader hold.
+inline constexpr std::size_t max_deck_bytes = std::size_t(4) << 20;
+
+// The text of the deck at `path`, refused before any parsing when it is not a regular file or
+// is larger than max_deck_bytes (DeckError with the reason).
+std::string read_deck_file(const std::string& path);
+
 class Deck {
  public:
   // Parses `text` (the contents of `file_name`); throws DeckError on any syntax error or

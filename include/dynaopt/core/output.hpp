@@ -32,4 +32,9 @@ void write_file_atomically(const std::string& path, const std::string& text);
 // Creates `directory` and its parents; throws with the reason when it cannot.
 void make_directories(const std::string& directory);
 
+// Why make_directories(directory) and writing into it would fail, found without creating
+// anything ("" when it would not): a component that exists and is not a directory, or a
+// nearest existing ancestor (or the directory itself) that this process cannot write into.
+std::string unusable_directory(const std::string& directory);
+
 }  // namespace dynaopt

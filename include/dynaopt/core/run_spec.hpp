@@ -48,4 +48,9 @@ inline const char* policy_name(NonfinitePolicy policy) { return name_of(nonfinit
 RunSpec read_run(const DeckSection& section, const std::string& output_directory);
 OutputSpec read_output(const DeckSection& section);
 
+// The directories a run writes (output.directory; run.checkpoint.directory when it writes
+// checkpoints) must exist as writable directories or be creatable; a DeckError names the key and
+// the reason. Creates nothing (--check makes the same check).
+void check_output_directories(const DeckSection& root, const RunSpec& run, const OutputSpec& output);
+
 }  // namespace dynaopt
