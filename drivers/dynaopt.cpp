@@ -9,9 +9,7 @@
 #include <mpi.h>
 
 #include <Kokkos_Core.hpp>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -81,37 +79,27 @@ int run(const Options& options) {
     return 1;
   }
   Job job;
+  const auto report = [&](const std::exception& e) {
+    if (comm.is_root()) std::cerr << "dynaopt: error: " << e.what() << std::endl;
+  };
   try {
-    // Rank 0 reads the file; everyone parses the same text, so everyone agrees on errors.
-    std::string text, read_error;
-    if (comm.is_root()) {
-      try {
-        text = read_deck_file(options.deck);
-      } catch (const DeckError& e) {
-        read_error = e.what();
-      }
-    }
-    read_error = comm.first_error(read_error);
-    if (!read_error.empty()) throw DeckError(read_error);
+    // Rank 0 reads the file (on_all_ranks: every rank gets its error); everyone parses the same
+    // text, so everyone agrees on the deck's errors.
+    const std::string text =
+        on_all_ranks(comm, [&] { return comm.is_root() ? read_deck_file(options.deck) : std::string(); });
     const Deck deck(comm.broadcast(text), options.deck);
     job = read_job(deck);
     // The directories the run will write, checked on every rank before any work (a rank may
     // see another file system); the first rank's reason ends them all with exit status 1.
-    std::string path_error;
-    try {
-      check_output_directories(deck.root(), job.run, job.output);
-    } catch (const DeckError& e) {
-      path_error = e.what();
-    }
-    path_error = comm.first_error(path_error);
-    if (!path_error.empty()) throw DeckError(path_error);
+    on_all_ranks(comm, [&] { return check_output_directories(deck.root(), job.run, job.output), 0; });
     job.restart = options.restart;
     if (!job.restart.empty() && job.run.mode == RunSpec::Mode::evaluate)
       throw DeckError(options.deck + ": --restart: run.mode evaluate takes no steps, so there is nothing to resume");
     if (comm.is_root()) std::cout << "# deck " << options.deck << " with defaults:\n" << deck.echo() << "\n" << std::endl;
   } catch (const DeckError& e) {
-    if (comm.is_root()) std::cerr << "dynaopt: error: " << e.what() << std::endl;
-    return 1;
+    return report(e), 1;
+  } catch (const std::invalid_argument& e) {  // an error on_all_ranks agreed on
+    return report(e), 1;
   }
   job.dry_run = options.check;
   try {
@@ -122,11 +110,9 @@ int run(const Options& options) {
     return 0;
   } catch (const std::invalid_argument& e) {
     // Configuration errors, raised on all ranks together.
-    if (comm.is_root()) std::cerr << "dynaopt: error: " << e.what() << std::endl;
-    return 1;
+    return report(e), 1;
   } catch (const CollectiveError& e) {
-    if (comm.is_root()) std::cerr << "dynaopt: error: " << e.what() << std::endl;
-    return 2;
+    return report(e), 2;
   } catch (const std::exception& e) {
     // A failure during the run may be on one rank only: end them all.
     comm.abort(std::string("run failed: ") + e.what(), 2);

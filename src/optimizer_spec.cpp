@@ -64,7 +64,8 @@ DynaRestart read_restart(const DeckSection& s) {
   }
   if (s.has("restart_on_increase")) s.fail("restart_on_increase", "give restart or its short form, not both");
   const DeckSection d = s.section("restart");
-  r.on_increase = d.choice("on", {"increase"}, "increase") == "increase";
+  d.choice("on", {"increase"}, "increase");  // the one event Sec. 4.1 names: checked and echoed
+  r.on_increase = true;
   r.mode = d.choice("mode", restart_modes, DynaRestart::Mode::zero);
   if (r.mode == DynaRestart::Mode::rescale) r.factor = d.number("factor", Range::closed(0, 1));
   else if (d.has("factor")) d.fail("factor", "applies to mode: rescale only");

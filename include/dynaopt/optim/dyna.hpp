@@ -199,7 +199,7 @@ class Dyna : public Optimizer<Scalar, Device> {
           noisy_[uk] = change.previous - change.current < settings_.noise.relative_decrease * std::abs(change.previous);
       }
     }
-    stepped_ = space.selected;
+    if (settings_.adaptive_cutoff.enabled) stepped_ = space.selected;
     const auto& group = coefficients_.sync();
     if (noisy_step)
       fused_apply("dynaopt::dyna+noise", space.chunks,
