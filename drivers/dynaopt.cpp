@@ -15,6 +15,7 @@
 
 #include "dynaopt/core/comm.hpp"
 #include "dynaopt/core/deck.hpp"
+#include "dynaopt/core/memory_estimate.hpp"
 #include "dynaopt/core/run_spec.hpp"
 #include "dynaopt/optim/optimizer_spec.hpp"
 #include "dynaopt/problems/registry.hpp"
@@ -96,6 +97,16 @@ int run(const Options& options) {
     if (!job.restart.empty() && job.run.mode == RunSpec::Mode::evaluate)
       throw DeckError(options.deck + ": --restart: run.mode evaluate takes no steps, so there is nothing to resume");
     if (comm.is_root()) std::cout << "# deck " << options.deck << " with defaults:\n" << deck.echo() << "\n" << std::endl;
+    // What the run will hold, from the deck alone, against what each node and device has free:
+    // a run that cannot fit ends here, before its first allocation.
+    const ProblemType& type = problem_type(job.problem_type);
+    on_all_ranks(comm, [&] { return type.memory(job, comm.size(), comm.rank()), 0; });  // data files' errors
+    on_all_ranks(comm, [&] {
+      check_memory(
+          deck.root(), [&](int rank) { return type.memory(job, comm.size(), rank); }, host_available_memory(),
+          device_available_memory(), device_id(), job.run.memory_warn_only, comm, std::cout);
+      return 0;
+    });
   } catch (const DeckError& e) {
     return report(e), 1;
   } catch (const std::invalid_argument& e) {  // an error on_all_ranks agreed on

@@ -66,6 +66,7 @@ std::string Checkpoints::file_name(const std::string& directory, long counter) {
 }
 
 std::string Checkpoints::encode(long counter, const std::vector<std::string>& sections) const {
+  // Assembled in one buffer of the file's size: rank 0 holds every rank's section already.
   std::ostringstream out;
   out << magic << "format: " << format_version << "\nproblem: " << identity_.problem
       << "\noptimizer: " << identity_.optimizer << "\nprecision: " << identity_.precision
@@ -73,8 +74,11 @@ std::string Checkpoints::encode(long counter, const std::vector<std::string>& se
       << identity_.counter << ": " << counter << "\nsections:";
   for (const std::string& s : sections) out << ' ' << s.size();
   out << "\nend\n";
-  for (const std::string& s : sections) out << s;
   std::string bytes = out.str();
+  std::size_t size = bytes.size() + sizeof(std::uint64_t);
+  for (const std::string& s : sections) size += s.size();
+  bytes.reserve(size);
+  for (const std::string& s : sections) bytes += s;
   const std::uint64_t checksum = fnv1a(bytes);
   bytes.append(reinterpret_cast<const char*>(&checksum), sizeof checksum);
   return bytes;
@@ -107,9 +111,11 @@ void Checkpoints::save_if_due(long counter, const State& state) const {
 std::string Checkpoints::decode(const std::string& path, long& counter, std::vector<std::string>& sections) const {
   std::ifstream in(path, std::ios::binary);
   if (!in) return path + ": cannot read the checkpoint";
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  const std::string bytes = buffer.str();
+  // Read in one buffer of the file's size (the sections are cut from it).
+  in.seekg(0, std::ios::end);
+  std::string bytes(std::size_t(std::max<std::streamoff>(0, in.tellg())), '\0');
+  in.seekg(0);
+  if (!in.read(&bytes[0], std::streamsize(bytes.size()))) return path + ": cannot read the checkpoint";
   const std::size_t magic_size = std::char_traits<char>::length(magic);
   if (bytes.compare(0, magic_size, magic) != 0) return path + ": not a dynaopt checkpoint";
   std::uint64_t stored = 0;
@@ -119,7 +125,9 @@ std::string Checkpoints::decode(const std::string& path, long& counter, std::vec
     return path + ": corrupted (its checksum does not match: the file is truncated or altered)";
 
   // The header: one "key: value" per line up to "end".
-  std::istringstream header(bytes.substr(magic_size));
+  const std::size_t header_end = bytes.find("\nend\n", magic_size);
+  std::istringstream header(
+      bytes.substr(magic_size, header_end == std::string::npos ? std::string::npos : header_end + 5 - magic_size));
   std::string line;
   std::vector<std::pair<std::string, std::string>> entries;
   while (std::getline(header, line) && line != "end") {

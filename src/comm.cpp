@@ -97,6 +97,18 @@ bool Comm::any(bool flag) const {
   return global != 0;
 }
 
+double Comm::node_sum(double value, int color) const {
+  if (size_ == 1) return value;
+  MPI_Comm node = MPI_COMM_NULL, shared = MPI_COMM_NULL;
+  check(MPI_Comm_split_type(comm_, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node), "MPI_Comm_split_type");
+  check(MPI_Comm_split(node, color, rank_, &shared), "MPI_Comm_split");
+  double sum = 0;
+  check(MPI_Allreduce(&value, &sum, 1, MPI_DOUBLE, MPI_SUM, shared), "MPI_Allreduce");
+  MPI_Comm_free(&shared);
+  MPI_Comm_free(&node);
+  return sum;
+}
+
 std::string Comm::first_error(const std::string& local_error) const {
   if (size_ == 1) return local_error;
   int candidate = local_error.empty() ? size_ : rank_, failing = size_;

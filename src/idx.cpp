@@ -1,5 +1,7 @@
 #include "dynaopt/problems/mnist/idx.hpp"
 
+#include <algorithm>
+
 #include <zlib.h>
 
 #include <cstdio>
@@ -20,10 +22,14 @@ std::string hex(std::uint32_t v) {
 // The file's bytes, inflated when its name ends in .gz (as Debian ships Fashion-MNIST).
 std::vector<std::uint8_t> read_all(const std::string& path) {
   const bool compressed = path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
-  if (!compressed) {
-    std::ifstream in(path, std::ios::binary);
+  if (!compressed) {  // one buffer of the file's size: no growth, nothing held twice
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
     if (!in) throw IdxError(path + ": cannot open the IDX file");
-    return std::vector<std::uint8_t>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    std::vector<std::uint8_t> bytes(std::size_t(std::max<std::streamoff>(0, in.tellg())));
+    in.seekg(0);
+    if (!in.read(reinterpret_cast<char*>(bytes.data()), std::streamsize(bytes.size())))
+      throw IdxError(path + ": cannot read the IDX file");
+    return bytes;
   }
   gzFile in = gzopen(path.c_str(), "rb");
   if (!in) throw IdxError(path + ": cannot open the IDX file");
@@ -87,12 +93,31 @@ void put_big_endian(std::vector<std::uint8_t>& bytes, std::uint32_t v) {
 }  // namespace
 
 IdxImages read_idx_images(const std::string& path) {
-  const auto bytes = read_all(path);
+  auto bytes = read_all(path);
   const auto sizes = header(bytes, path, image_magic, "an image file");
   IdxImages images;
   images.count = sizes[0], images.rows = sizes[1], images.cols = sizes[2];
-  images.pixels.assign(bytes.begin() + 16, bytes.end());
+  bytes.erase(bytes.begin(), bytes.begin() + 16);  // in place: the pixels are the file less its header
+  images.pixels = std::move(bytes);
   return images;
+}
+
+std::size_t idx_count(const std::string& path) {
+  std::uint8_t head[8] = {};
+  int n = 0;
+  if (path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0) {
+    gzFile in = gzopen(path.c_str(), "rb");
+    if (!in) throw IdxError(path + ": cannot open the IDX file");
+    n = gzread(in, head, sizeof head);
+    gzclose(in);
+  } else {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw IdxError(path + ": cannot open the IDX file");
+    in.read(reinterpret_cast<char*>(head), sizeof head);
+    n = int(in.gcount());
+  }
+  if (n != int(sizeof head)) throw IdxError(path + ": " + std::to_string(n) + " bytes is too short for an IDX file");
+  return std::size_t(head[4]) << 24 | std::size_t(head[5]) << 16 | std::size_t(head[6]) << 8 | std::size_t(head[7]);
 }
 
 std::vector<std::uint8_t> read_idx_labels(const std::string& path) {

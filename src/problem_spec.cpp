@@ -37,13 +37,15 @@ MnistSpec read_mnist(const DeckSection& s) {
 
 RosenbrockSpec read_rosenbrock(const DeckSection& s) {
   RosenbrockSpec r;
-  r.dimension = s.integer("dimension", 2, Range::closed(2, 1e9));
+  // The cap keeps every index exact in a double; what a dimension needs in memory is checked
+  // against the machine before the run (memory_estimate.hpp).
+  r.dimension = s.integer("dimension", 2, Range::closed(2, 1e15));
   if (s.is_sequence("x0")) {
     r.x0 = s.numbers("x0");
     if (static_cast<long>(r.x0.size()) != r.dimension)
       s.fail("x0", "has " + std::to_string(r.x0.size()) + " values but dimension is " + std::to_string(r.dimension));
   } else {
-    r.x0.assign(static_cast<std::size_t>(r.dimension), s.number("x0", -1.0));
+    r.x0 = {s.number("x0", -1.0)};  // one value for every coordinate, not dimension copies of it
   }
   if (s.has("bounds")) {
     const DeckSection b = s.section("bounds");
@@ -56,10 +58,11 @@ RosenbrockSpec read_rosenbrock(const DeckSection& s) {
     double sum = 0;
     for (std::size_t i = 0; i < r.x0.size(); ++i) {
       if (!(r.x0[i] >= g.lower && r.x0[i] <= g.upper))
-        s.fail("x0", "x0[" + std::to_string(i) + "] = " + exact(r.x0[i]) + " is outside problem.bounds [" +
-                         exact(g.lower) + ", " + exact(g.upper) + "]");
+        s.fail("x0", (r.x0.size() > 1 ? "x0[" + std::to_string(i) + "] = " : std::string()) + exact(r.x0[i]) +
+                         " is outside problem.bounds [" + exact(g.lower) + ", " + exact(g.upper) + "]");
       sum += r.x0[i];
     }
+    if (r.x0.size() == 1) sum *= double(r.dimension);
     if (sum > g.max_sum) s.fail("x0", "sums to " + exact(sum) + ", above problem.bounds.max_sum " + exact(g.max_sum));
     b.finish();
   }

@@ -14,6 +14,7 @@ RunSpec read_run(const DeckSection& s, const std::string& output_directory) {
   r.gradient_tolerance = s.number("gradient_tolerance", r.gradient_tolerance, Range::at_least(0));
   r.on_nonfinite = s.choice("on_nonfinite", nonfinite_policies, r.on_nonfinite);
   r.max_consecutive_skips = s.integer("max_consecutive_skips", r.max_consecutive_skips, Range::at_least(0));
+  r.memory_warn_only = s.choice("memory_check", {"refuse", "warn"}, "refuse") == "warn";
   const DeckSection c = s.optional_section("checkpoint");
   r.checkpoint.every = c.integer("every", r.checkpoint.every, Range::at_least(0));
   r.checkpoint.keep = c.integer("keep", r.checkpoint.keep, Range::closed(1, 1000));

@@ -111,6 +111,24 @@ log=$(mpi 2 "$exe" "$work/output_is_file.yaml" 2>&1)
 ! grep -qi "mpi_abort" <<<"$log" && ok || bad "an unusable output directory went through MPI_Abort: $log"
 log=$("$exe" --check "$work/output_is_file.yaml" 2>&1); [ $? -eq 1 ] && grep -qF "output.directory:" <<<"$log" && ok \
   || bad "--check accepts an output directory that is a file: $log"
+# What a run will hold is estimated from the deck before any allocation and printed (--check
+# too); a run no node can hold is refused with the key that sizes it, exit 1 on every rank,
+# within moments and without growing (Adam's x, g, m, v of 1e13 doubles: 320 TB per rank).
+check_bad too_large "too_large.yaml:1: problem.dimension: 10000000000000 parameters need 160 TB per rank for x, g and Adam's two moments" \
+  "problem: {type: rosenbrock, dimension: 10000000000000}
+optimizer: {type: adam}
+output: {directory: @OUT@}"
+start=$SECONDS
+log=$(mpi 2 "$exe" "$work/too_large.yaml" 2>&1); status=$?
+[ $status -eq 1 ] && [ $((SECONDS - start)) -lt 30 ] && grep -qF "320 TB for the 2 ranks sharing this node" <<<"$log" \
+  && ! grep -qi "mpi_abort" <<<"$log" && ok || bad "too large a deck on 2 ranks: status $status, $log"
+grep -qF "memory per rank (estimated before allocating): min 160 TB, mean 160 TB, max 160 TB (rank 0), total 320 TB on 2 rank(s)" <<<"$log" \
+  && ok || bad "the estimate is not printed before the refusal: $log"
+log=$("$exe" --check "$inputs/rosenbrock_adam.yaml" 2>&1)
+grep -q "^memory per rank (estimated before allocating): min .*, total .* on 1 rank(s)$" <<<"$log" \
+  && grep -q "available (MemAvailable\|available (the memory limit of cgroup" <<<"$log" && ok || bad "--check prints no memory estimate: $log"
+check_bad memory_check "memory_check.yaml:6: run.memory_check: 'maybe' is not one of: refuse, warn" "$base
+run: {memory_check: maybe}"
 check_bad missing_data "$work/no_data/train-images-idx3-ubyte: cannot open the IDX file" "problem: {type: mnist, data: $work/no_data, batch_size: 10}
 optimizer: {type: adam}
 output: {directory: @OUT@}"

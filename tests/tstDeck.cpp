@@ -156,7 +156,7 @@ TEST(Deck, ValuesOutOfRangeAreNamedWithTheirRange) {
       {"gamma: 0.01", "gamma: 0.01\n  beta: 1.0", "optimizer.beta: must be [0, 1), got 1"},
       {"gamma: 0.01", "gamma: -1", "optimizer.gamma: must be > 0, got -1"},
       {"steps: 10", "steps: 0", "run.steps: must be [1, 1000000000000000], got 0"},
-      {"dimension: 2", "dimension: -3", "problem.dimension: must be [2, 1000000000], got -3"},
+      {"dimension: 2", "dimension: -3", "problem.dimension: must be [2, 1000000000000000], got -3"},
       {"gamma: 0.01", "gamma: .nan", "optimizer.gamma: expected a finite number"},
       {"gamma: 0.01", "gamma: 1e999", "optimizer.gamma: expected a finite number"},
   };

@@ -38,6 +38,9 @@ class Comm {
   double max(double value) const;
   void sum_in_place(std::vector<double>& values) const;
   bool any(bool flag) const;
+  // The sum of `value` over the ranks that share this rank's node and `color` (a device they
+  // launch on): what they need of one memory together.
+  double node_sum(double value, int color = 0) const;
   // Collective: the non-empty `local_error` of the lowest rank that has one, on every rank
   // ("" when no rank has one). Lets all ranks fail together with the real message.
   std::string first_error(const std::string& local_error) const;

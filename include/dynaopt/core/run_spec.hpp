@@ -33,6 +33,9 @@ struct RunSpec {
   NonfinitePolicy on_nonfinite = NonfinitePolicy::skip;
   long max_consecutive_skips = 10;   // more non-finite steps in a row than this end the run
   CheckpointSpec checkpoint;
+  // A run whose memory estimate exceeds what a node or device has free is refused (exit 1)
+  // before anything is allocated; warn: the estimate is printed with a warning and the run goes on.
+  bool memory_warn_only = false;
 };
 
 inline constexpr Named<RunSpec::Mode> run_modes[] = {{RunSpec::Mode::optimize, "optimize"},

@@ -113,6 +113,7 @@ class Adam : public Optimizer<Scalar, Device> {
 
 template <>
 struct optimizer_for<AdamSettings> {
+  static StateArrays state(const AdamSettings&) { return {2, "Adam's two moments"}; }
   template <class Scalar, class Device>
   using type = Adam<Scalar, Device>;
 };

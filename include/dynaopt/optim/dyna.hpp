@@ -266,6 +266,12 @@ class Dyna : public Optimizer<Scalar, Device> {
 
 template <>
 struct optimizer_for<DynaSettings> {
+  static StateArrays state(const DynaSettings&) {
+    // Per group: the coefficients (device and host), mu_t, omega_eps, the restart and noise
+    // counters and keys, two objective trends (a sum, a mean and two counts each).
+    return {2, "Dyna's squared frequencies and velocities",
+            2 * sizeof(DynaCoefficients<double>) + 5 * 8 + 2 * 32 + 1 + 4};
+  }
   template <class Scalar, class Device>
   using type = Dyna<Scalar, Device>;
 };

@@ -110,6 +110,7 @@ class DynaPrototype : public Optimizer<Scalar, Device> {
 
 template <>
 struct optimizer_for<DynaPrototypeSettings> {
+  static StateArrays state(const DynaPrototypeSettings&) { return {2, "the prototype's squared frequencies and momenta"}; }
   template <class Scalar, class Device>
   using type = DynaPrototype<Scalar, Device>;
 };

@@ -19,4 +19,11 @@ std::unique_ptr<Optimizer<Scalar, Device>> make_optimizer(const OptimizerSpec& s
       spec.settings);
 }
 
+// The arrays shaped like x the optimizer of `spec` will keep, known before it is built.
+inline StateArrays state_arrays(const OptimizerSpec& spec) {
+  return std::visit(
+      [](const auto& settings) { return optimizer_for<std::decay_t<decltype(settings)>>::state(settings); },
+      spec.settings);
+}
+
 }  // namespace dynaopt

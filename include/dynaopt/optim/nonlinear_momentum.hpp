@@ -240,6 +240,10 @@ class NonlinearMomentum : public Optimizer<Scalar, Device> {
 
 template <>
 struct optimizer_for<NonlinearMomentumSettings> {
+  static StateArrays state(const NonlinearMomentumSettings& s) {
+    if (s.form == MomentumForm::nesterov) return {2, "the momenta p and the look-ahead point y"};
+    return {1, "the momenta p"};
+  }
   template <class Scalar, class Device>
   using type = NonlinearMomentum<Scalar, Device>;
 };

@@ -98,8 +98,17 @@ class Optimizer {
   bool restart_clock_;
 };
 
+// The arrays shaped like x an optimizer keeps besides x and g (the memory estimate's share of
+// it; a test holds it to what the optimizer allocates).
+struct StateArrays {
+  int count = 0;
+  std::string what;     // "Adam's two moments"
+  double per_group = 0;  // bytes per group besides: coefficients on the device and the host, trends
+};
+
 // The optimizer a settings type builds: each optimizer's header specialises it next to its
 // class, so a settings type without an optimizer fails to compile instead of reaching a default.
+// Beside `type<Scalar, Device>` it gives `state(settings)`, the StateArrays of that optimizer.
 template <class Settings>
 struct optimizer_for;
 

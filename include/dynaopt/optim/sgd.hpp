@@ -48,6 +48,7 @@ class Sgd : public Optimizer<Scalar, Device> {
 
 template <>
 struct optimizer_for<SgdSettings> {
+  static StateArrays state(const SgdSettings&) { return {0, ""}; }
   template <class Scalar, class Device>
   using type = Sgd<Scalar, Device>;
 };

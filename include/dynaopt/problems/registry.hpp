@@ -34,6 +34,9 @@ struct ProblemType {
   // The whole run on the default device (collective); configuration errors found on the way
   // raise std::invalid_argument on every rank.
   void (*run)(const Job& job, const Comm& comm);
+  // What the run will hold on rank `rank` of `ranks`, from the deck (and data files' headers)
+  // alone: nothing is built. The driver checks it against the memory available.
+  MemoryEstimate (*memory)(const Job& job, int ranks, int rank);
 };
 
 namespace registry {
@@ -79,6 +82,44 @@ struct RunMnist {
     run_problem(*problem, job, comm);
   }
 };
+
+inline double scalar_bytes(const Job& job) { return job.run.precision == "float" ? 4 : 8; }
+
+inline MemoryEstimate rosenbrock_memory(const Job& job, int ranks, int rank) {
+  using Problem = Rosenbrock<double, Device>;
+  const auto& spec = std::get<RosenbrockSpec>(job.problem);
+  MemoryEstimate m;
+  Problem::add_memory(m, spec);
+  add_stepping_memory(m, job, Problem::shape(spec, ranks, rank), double(spec.dimension), ranks, rank == 0);
+  return m;
+}
+
+inline MemoryEstimate mnist_memory(const Job& job, int ranks, int rank) {
+  using Problem = MnistTrainer<double, Device>;
+  const auto& spec = std::get<MnistSpec>(job.problem);
+  const bool sharded = job.optimizer.sharded && ranks > 1;
+  MemoryEstimate m;
+  Problem::add_memory(m, spec, sharded, scalar_bytes(job), ranks);
+  const SpaceShape space = Problem::shape(spec, sharded, ranks, rank);
+  // Every rank archives its copy of the parameters (sharded: its block, and all of x).
+  const double parameters = double(Problem::sizes(spec, ranks).parameters);
+  add_stepping_memory(m, job, space, sharded ? parameters : parameters * ranks, ranks, rank == 0,
+                      sharded ? parameters * scalar_bytes(job) : 0);
+  return m;
+}
+
+inline MemoryEstimate nanosphere_memory(const Job& job, int ranks, int rank) {
+  using Problem = MultiStartDesign<Device>;
+  const auto& spec = std::get<NanosphereSpec>(job.problem);
+  MemoryEstimate m;
+  if (job.run.mode == RunSpec::Mode::evaluate) return m;  // one design
+  Problem::add_memory(m, spec, ranks, rank);
+  const SpaceShape space = Problem::shape(spec, ranks, rank);
+  const bool mlsl = spec.strategy == NanosphereSpec::Strategy::mlsl;  // MLSL: every rank has as many slots
+  const double all = mlsl ? space.parameters * ranks : double(spec.starts) * double(spec.layers.size());
+  add_stepping_memory(m, job, space, all, ranks, rank == 0);
+  return m;
+}
 
 inline void check_rosenbrock(const DeckSection& root, const Job&) { check_stepping(root, "rosenbrock", false); }
 
@@ -158,12 +199,12 @@ inline const std::vector<ProblemType>& problem_types() {
        "paper 001 eq. 51 in d dimensions: dimension, x0 (d numbers, or one for all),\n"
        "      bounds {lower, upper, max_sum (one rank)}",
        [](S s) -> ProblemSpec { return read_rosenbrock(s); }, registry::check_rosenbrock,
-       registry::with_precision<registry::RunRosenbrock>},
+       registry::with_precision<registry::RunRosenbrock>, registry::rosenbrock_memory},
       {"mnist",
        "data-parallel training on MNIST IDX files: data (or train_images, ...), hidden, validation,\n"
        "      train_limit, batches_per_epoch or batch_size, epochs, l2, bias_init, gradient (sum|mean), seed",
        [](S s) -> ProblemSpec { return read_mnist(s); }, registry::check_mnist,
-       registry::with_precision<registry::RunMnist>},
+       registry::with_precision<registry::RunMnist>, registry::mnist_memory},
       {"nanosphere",
        "multi-start design of multilayer spheres for band-averaged absorption (paper 001 Sec. 4.2):\n"
        "      host_index, layers, thickness, band {from, to, samples, rule} or wavelengths,\n"
@@ -172,7 +213,8 @@ inline const std::vector<ProblemType>& problem_types() {
        "      distinct_optima {objective, spectrum}, strategy (multistart|mlsl),\n"
        "      mlsl {samples_per_round, reduced_fraction, sigma, searches_per_round, search_steps,\n"
        "      stop {expected_excess, rounds, evaluations}}",
-       [](S s) -> ProblemSpec { return read_nanosphere(s); }, registry::check_nanosphere, registry::run_nanosphere},
+       [](S s) -> ProblemSpec { return read_nanosphere(s); }, registry::check_nanosphere, registry::run_nanosphere,
+       registry::nanosphere_memory},
   };
   return types;
 }

@@ -11,13 +11,15 @@
 #include "dynaopt/core/comm.hpp"
 #include "dynaopt/core/gather.hpp"
 #include "dynaopt/core/result_yaml.hpp"
+#include "dynaopt/core/memory_estimate.hpp"
 #include "dynaopt/problems/problem.hpp"
 
 namespace dynaopt {
 
 struct RosenbrockSpec {
   long dimension = 2;
-  std::vector<double> x0;  // dimension values
+  std::vector<double> x0;  // dimension values, or one for every coordinate
+  double start(std::size_t i) const { return x0.size() == 1 ? x0[0] : x0[i]; }
   std::optional<GroupBounds> bounds;  // every x_i in [lower, upper], sum x_i <= max_sum (one rank)
 };
 
@@ -38,7 +40,7 @@ class Rosenbrock : public Problem<Scalar, Device> {
     groups.add("x", end_ - begin_, 1.0, begin_, d);
     space_ = space_type(std::move(groups));
     auto host = Kokkos::create_mirror_view(space_.x);
-    for (std::size_t i = begin_; i < end_; ++i) host(i - begin_) = Scalar(spec_.x0[i]);
+    for (std::size_t i = begin_; i < end_; ++i) host(i - begin_) = Scalar(spec_.start(i));
     Kokkos::deep_copy(space_.x, host);
     if (spec_.bounds) bounds_ = Bounds<Scalar, Device>(space_.groups, {*spec_.bounds}, "problem.bounds");
   }
@@ -51,12 +53,28 @@ class Rosenbrock : public Problem<Scalar, Device> {
   // The integrator's results, and x itself when it is small enough to read.
   std::string finish(const StepRecord& record, RunOutput& output, YAML::Emitter& result) override {
     const std::string summary = Problem<Scalar, Device>::finish(record, output, result);
-    const std::vector<double> x = gather_parameters(comm_, space_);
-    if (x.size() <= 1000) {
+    if (spec_.dimension <= max_written_dimension) {  // gathered on every rank: only when written
       result << YAML::Key << "x" << YAML::Value;
-      emit_exact(result, x);
+      emit_exact(result, gather_parameters(comm_, space_));
     }
     return summary;
+  }
+
+  static constexpr long max_written_dimension = 1000;
+
+  // The memory of a run's problem on rank `rank` of `ranks`, before it is built: this rank's
+  // block of x (the space's shape; x, g and the optimizer's state are the run's terms) and the
+  // start point the deck gave, which the job and the problem hold on the host.
+  static SpaceShape shape(const RosenbrockSpec& spec, int ranks, int rank) {
+    const auto d = std::size_t(spec.dimension), p = std::size_t(ranks), r = std::size_t(rank);
+    const double block = double(d / p + (r < d % p ? 1 : 0));
+    return {block, 1, "problem.dimension", std::to_string(spec.dimension) + " parameters"};
+  }
+  static void add_memory(MemoryEstimate& m, const RosenbrockSpec& spec) {
+    m.add({"problem.x0 as given (the deck's and the problem's copy)", "problem.x0",
+           spec.x0.size() == 1 ? "one value for all" : std::to_string(spec.x0.size()) + " values", 2 * sizeof(double) * double(spec.x0.size()), false});
+    if (spec.dimension <= max_written_dimension)
+      m.add({"x gathered for result.yaml", "problem.dimension", "", 3 * 8.0 * double(spec.dimension), false, true});
   }
 
   // V and its gradient at `point` (this rank's block), collective: the objective is summed over

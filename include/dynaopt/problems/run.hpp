@@ -11,6 +11,7 @@
 
 #include "dynaopt/core/checkpoint.hpp"
 #include "dynaopt/core/comm.hpp"
+#include "dynaopt/core/memory_estimate.hpp"
 #include "dynaopt/core/run_output.hpp"
 #include "dynaopt/core/run_spec.hpp"
 #include "dynaopt/optim/make_optimizer.hpp"
@@ -35,6 +36,31 @@ struct Job {
   // makes), then stop, writing nothing.
   bool dry_run = false;
 };
+
+// The memory every stepping run holds besides its problem's own data, on one rank: x, g and the
+// optimizer's state (one term: they grow together with space.key), a copy of x where a
+// certified point is kept, the integrator's and the optimizer's per-group records, and a
+// checkpoint's staging. A checkpoint archives x and the optimizer's state (`all_parameters`:
+// their elements summed over the ranks; `extra`: a rank's further bytes); rank 0 gathers every
+// rank's section and encodes the file in one buffer, and reading one back holds the file and
+// its sections.
+inline void add_stepping_memory(MemoryEstimate& m, const Job& job, const SpaceShape& space, double all_parameters,
+                                int ranks, bool root, double extra = 0) {
+  const double scalar = job.run.precision == "float" ? 4 : 8;
+  const StateArrays state = state_arrays(job.optimizer);
+  m.add({"x, g" + (state.count > 0 ? " and " + state.what : std::string()), space.key, space.size,
+         (2 + state.count) * space.parameters * scalar});
+  if (job.run.gradient_tolerance > 0)
+    m.add({"the certified point (a copy of x)", space.key, space.size, space.parameters * scalar});
+  const double per_group = 3 * sizeof(GroupStatistics) + 2 * sizeof(double) + state.per_group;
+  m.add({"per group: statistics, the optimizer's coefficients", space.key, space.size, space.groups * per_group, false});
+  if (job.run.checkpoint.every == 0 && job.restart.empty()) return;
+  const double archived = (1 + state.count) * space.parameters * scalar + extra;
+  const double archived_all = (1 + state.count) * all_parameters * scalar + extra * ranks;
+  // The archive, a std::string, grows by doubling: up to twice its size is touched meanwhile.
+  m.add({"checkpoint staging (the archive; rank 0: every rank's section and the file)", space.key, space.size,
+         2 * archived + (root ? 2 * archived_all : 0), false, true});
+}
 
 // Opens result.yaml's mapping with the keys every result starts with; finish_run closes it.
 inline void begin_result(YAML::Emitter& result, const std::string& problem, const Job& job, const Comm& comm) {

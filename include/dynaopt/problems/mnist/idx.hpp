@@ -26,6 +26,9 @@ struct MnistSet {
 };
 
 IdxImages read_idx_images(const std::string& path);
+// The item count of an IDX file's header (images or labels), read without the elements; the
+// file's bytes: what reading it will hold.
+std::size_t idx_count(const std::string& path);
 std::vector<std::uint8_t> read_idx_labels(const std::string& path);
 // Images and labels of one set; their counts must agree and every label be a digit.
 MnistSet load_mnist(const std::string& images_path, const std::string& labels_path);

@@ -19,6 +19,7 @@
 
 #include "dynaopt/core/comm.hpp"
 #include "dynaopt/core/format.hpp"
+#include "dynaopt/core/memory_estimate.hpp"
 #include "dynaopt/core/nonfinite_guard.hpp"
 #include "dynaopt/core/run_spec.hpp"
 #include "dynaopt/problems/problem.hpp"
@@ -87,6 +88,58 @@ class MnistTrainer : public Problem<Scalar, Device> {
       look_ahead_ = Kokkos::View<Scalar*, Device>("mnist::look_ahead", space_.size());
     }
     shuffle_.seed(static_cast<unsigned long>(spec.seed) + 1);
+  }
+
+  // --- The memory of a run on rank `rank` of `ranks`, from the deck and the IDX files' headers,
+  // before anything is built (memory_estimate.hpp).
+  struct Sizes {
+    std::size_t train_file = 0, test = 0, used = 0, rows = 0, parameters = 0, capacity = 0, units = 0;
+  };
+  static Sizes sizes(const MnistSpec& spec, int ranks) {
+    Sizes z;
+    z.train_file = idx_count(spec.train_images), z.test = idx_count(spec.test_images);
+    z.used = spec.train_limit > 0 ? std::min<std::size_t>(std::size_t(spec.train_limit), z.train_file) : z.train_file;
+    z.rows = z.used > std::size_t(spec.validation) ? z.used - std::size_t(spec.validation) : 0;
+    const std::vector<int> w = widths(spec);
+    for (std::size_t l = 0; l + 1 < w.size(); ++l)
+      z.parameters += std::size_t(w[l] + 1) * std::size_t(w[l + 1]), z.units += std::size_t(w[l + 1]);
+    const std::size_t batches = spec.batches_per_epoch > 0 ? std::size_t(spec.batches_per_epoch)
+                                                           : (z.rows + std::size_t(spec.batch_size) - 1) / std::size_t(spec.batch_size);
+    const std::size_t largest_batch = batches > 0 ? (z.rows + batches - 1) / batches : 0;
+    z.capacity = (largest_batch + std::size_t(ranks) - 1) / std::size_t(ranks);
+    return z;
+  }
+  // The space the optimizer integrates: all the parameters, or this rank's block when sharded.
+  static SpaceShape shape(const MnistSpec& spec, bool sharded, int ranks, int rank) {
+    const Sizes z = sizes(spec, ranks);
+    double n = double(z.parameters);
+    if (sharded && ranks > 1) n = double(z.parameters / std::size_t(ranks) + (std::size_t(rank) < z.parameters % std::size_t(ranks)));
+    return {n, double(widths(spec).size() - 1), spec.hidden.empty() ? "problem.data" : "problem.hidden",
+            std::to_string(z.parameters) + " parameters"};
+  }
+  static void add_memory(MemoryEstimate& m, const MnistSpec& spec, bool sharded, double scalar, int ranks) {
+    const Sizes z = sizes(spec, ranks);
+    const double pixels = 784, images = double(z.used + z.test);
+    const std::string data_size = std::to_string(z.used) + " training and " + std::to_string(z.test) + " test images";
+    m.add({"the images (bytes) and labels of the training, validation and test sets", "problem.data", data_size,
+           images * (pixels + sizeof(int))});
+    m.add({"the batch order", "problem.data", data_size, double(z.rows) * sizeof(int), false});
+    // While the files are read: both sets as read, the split's row lists and the class lists.
+    m.add({"the IDX files while they are read", "problem.data", data_size,
+           images * (pixels + 1) + double(z.used) * 3 * sizeof(std::size_t), false, true});
+    const std::string shard = std::to_string(z.capacity) + " rows per rank and batch";
+    const std::string key = spec.batches_per_epoch > 0 ? "problem.batches_per_epoch" : "problem.batch_size";
+    m.add({"a batch shard's images, activations and deltas", key, shard,
+           double(z.capacity) * ((pixels + 2 * double(z.units)) * scalar + 2 * sizeof(int))});
+    if (sharded && ranks > 1)  // every rank keeps all parameters, the summed gradient and the assembled point
+      m.add({"all parameters, the gradient and the look-ahead point (sharded state)", "optimizer.sharded",
+             std::to_string(z.parameters) + " parameters", 3 * double(z.parameters) * scalar});
+  }
+  // What a checkpoint archives of this rank: x and the optimizer's state (of the block when
+  // sharded, which also archives all of x).
+  static double archived(const MnistSpec& spec, bool sharded, int arrays, double scalar, int ranks, int rank) {
+    const double block = shape(spec, sharded, ranks, rank).parameters;
+    return (1 + arrays) * block * scalar + (sharded && ranks > 1 ? double(sizes(spec, ranks).parameters) * scalar : 0);
   }
 
   std::size_t parameter_count() const { return space_.size(); }

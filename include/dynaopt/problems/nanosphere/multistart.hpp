@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "dynaopt/core/comm.hpp"
+#include "dynaopt/core/memory_estimate.hpp"
 #include "dynaopt/core/format.hpp"
 #include "dynaopt/core/result_yaml.hpp"
 #include "dynaopt/core/nonfinite_guard.hpp"
@@ -111,6 +112,46 @@ class MultiStartDesign : public Problem<double, Device> {
     current_.assign(n, mlsl_ ? -HUGE_VAL : 0.0), best_.assign(n, -HUGE_VAL), minimised_.assign(n, 0.0);
     improved_at_.assign(n, 0), launched_.assign(n, 0), visited_.assign(n, -HUGE_VAL);
     started_clock_ = Clock::now();
+  }
+
+  // --- The memory of a run on rank `rank` of `ranks`, before anything is built
+  // (memory_estimate.hpp). The designs of this rank, as a space of one group each:
+  static SpaceShape shape(const NanosphereSpec& spec, int ranks, int rank) {
+    const bool mlsl = spec.strategy == NanosphereSpec::Strategy::mlsl;
+    const auto p = std::size_t(ranks), r = std::size_t(rank);
+    const std::size_t total = mlsl ? std::size_t(spec.mlsl.round_capacity()) : std::size_t(spec.starts);
+    const double designs = mlsl ? double((total + p - 1) / p) : double(total / p + (r < total % p ? 1 : 0));
+    return {designs * double(spec.layers.size()), designs,
+            mlsl ? "problem.mlsl.searches_per_round" : "problem.starts",
+            std::to_string(total) + (mlsl ? " searches per round" : " starts")};
+  }
+  // Besides x, g and the optimizer's state (the run's terms): each design's records and tables,
+  // MLSL's samples of all rounds, and at the end every start's record gathered to every rank.
+  static void add_memory(MemoryEstimate& m, const NanosphereSpec& spec, int ranks, int rank) {
+    const SpaceShape space = shape(spec, ranks, rank);
+    const bool mlsl = spec.strategy == NanosphereSpec::Strategy::mlsl;
+    const double designs = space.groups, layers = double(spec.layers.size());
+    // A std::vector<double> of the layers on the heap: glibc's chunk (8 bytes of header, 16-byte
+    // multiples, 32 at least).
+    const double thickness = std::max(32.0, double((std::size_t(8 * layers) + 8 + 15) / 16 * 16));
+    const double record = sizeof(StartRecord) + 2 * thickness;
+    m.add({"per design: the best point, objective, stationarity and the bounds on the device", space.key, space.size,
+           designs * (8 * layers + 2 * 8 + 2 * sizeof(int) + sizeof(GroupBounds) + 2 * sizeof(std::size_t) + 16 +
+                      sizeof(int) + sizeof(Chunk))});
+    m.add({"per design: its group, record and step bookkeeping on the host", space.key, space.size,
+           designs * (sizeof(Group) + sizeof(GroupBounds) + sizeof(StartRecord) + 6 * 8 + 3 * sizeof(int)), false});
+    if (mlsl) {
+      const double rounds = double(spec.mlsl.max_rounds), points = rounds * double(spec.mlsl.samples);
+      m.add({"MLSL's samples and searches of every round", "problem.mlsl.stop.rounds",
+             std::to_string(spec.mlsl.max_rounds) + " rounds",
+             points * (sizeof(DesignPoint) + thickness) + rounds * double(spec.mlsl.round_capacity()) * record, false});
+      return;
+    }
+    // At the end: this rank's records completed, every rank's as rows of doubles (on every rank),
+    // and all of them as records on rank 0.
+    const double width = 9 + 2 * layers, starts = double(spec.starts);
+    m.add({"the start records gathered at the end", "problem.starts", space.size,
+           designs * (record + 8 * width) + starts * 8 * width + (rank == 0 ? starts * record : 0), false, true});
   }
 
   long local_starts() const { return count_; }
@@ -470,6 +511,7 @@ class MultiStartDesign : public Problem<double, Device> {
       r.best_objective = std::max(visited_[d], r.objective);
       r.thickness.clear();
       r.best_thickness.clear();
+      r.thickness.reserve(std::size_t(layers_)), r.best_thickness.reserve(std::size_t(layers_));
       for (std::size_t l = 0; l < std::size_t(layers_); ++l) {
         const std::size_t i = d * std::size_t(layers_) + l;
         r.thickness.push_back(unit * x(i));
@@ -484,6 +526,7 @@ class MultiStartDesign : public Problem<double, Device> {
   // stationarity, best objective, thicknesses, best thicknesses.
   std::size_t row_width() const { return 9 + 2 * std::size_t(layers_); }
   void append_rows(const std::vector<StartRecord>& records, std::vector<double>& rows) const {
+    rows.reserve(rows.size() + records.size() * row_width());
     for (const StartRecord& r : records) {
       rows.insert(rows.end(), {double(r.start), double(r.round), double(r.sample), double(r.rank), double(r.steps),
                                double(int(r.status)), r.objective, r.stationarity, r.best_objective});
@@ -494,6 +537,7 @@ class MultiStartDesign : public Problem<double, Device> {
   std::vector<StartRecord> from_rows(const std::vector<double>& rows) const {
     const std::size_t layers = std::size_t(layers_), width = row_width();
     std::vector<StartRecord> records;
+    records.reserve(rows.size() / width);
     for (std::size_t i = 0; i + width <= rows.size(); i += width) {
       StartRecord r;
       r.start = long(rows[i]), r.round = long(rows[i + 1]), r.sample = long(rows[i + 2]);
