@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "dynaopt/core/output.hpp"
+#include "dynaopt/core/profiling.hpp"
 
 namespace dynaopt {
 namespace {
@@ -86,6 +87,7 @@ std::string Checkpoints::encode(long counter, const std::vector<std::string>& se
 
 void Checkpoints::save_if_due(long counter, const State& state) const {
   if (spec_.every <= 0 || counter % spec_.every != 0) return;
+  const Region region("dynaopt::checkpoint");
   StateArchive archive = StateArchive::writer();
   state(archive);
   const std::vector<std::string> sections = comm_.gather(archive.bytes());
@@ -175,6 +177,7 @@ std::string Checkpoints::decode(const std::string& path, long& counter, std::vec
 }
 
 long Checkpoints::restore(const std::string& path, const State& state) const {
+  const Region region("dynaopt::restart");
   long counter = 0;
   std::vector<std::string> sections;
   std::string error;

@@ -118,7 +118,7 @@ problem:
   layers: [silver_drude, silica_malitson, silver_drude]
   band: {from: 400, to: 800, samples: 3, rule: simpson}
   bounds: {min_thickness: 5, max_radius: 60}
-  starts: 60000
+  starts: )" + std::string(address_sanitizer ? "6000" : "60000") + R"(
 optimizer: {type: dyna, gamma: 0.05, restart_on_increase: true}
 run: {steps: 2, log_every: 0}
 output: {directory: )" + out + "}\n"));

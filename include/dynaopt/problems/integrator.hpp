@@ -22,6 +22,7 @@
 #include "dynaopt/core/checkpoint.hpp"
 #include "dynaopt/core/comm.hpp"
 #include "dynaopt/core/nonfinite_guard.hpp"
+#include "dynaopt/core/profiling.hpp"
 #include "dynaopt/core/reduction.hpp"
 #include "dynaopt/core/run_spec.hpp"
 #include "dynaopt/optim/optimizer.hpp"
@@ -102,9 +103,14 @@ class Integrator {
                          optimizer_.steered_by_statistics() || (cycle_end && (history_cycle || log_cycle));
 
     // Force pass.
-    problem_.begin_step(optimizer_, step);
-    const auto point = optimizer_.evaluation_point(space);
-    const Forces forces = problem_.force(point, step);
+    Forces forces;
+    view_type point;
+    {
+      const Region region("dynaopt::force");
+      problem_.begin_step(optimizer_, step);
+      point = optimizer_.evaluation_point(space);
+      forces = problem_.force(point, step);
+    }
     record_.objective = forces.objective;
     const Bounds<Scalar, Device>* bounds = problem_.bounds();
 
@@ -134,6 +140,7 @@ class Integrator {
     double stationarity_sq = 0;
     bool kept = false;
     if (project_gradient) {
+      const Region region("dynaopt::stationarity");
       if (!bounds && !unbounded_)
         unbounded_.emplace(space.groups, std::vector<GroupBounds>(std::size_t(space.group_count())), "unbounded");
       (bounds ? *bounds : *unbounded_).stationarity(point, space.g, space, stationarity_);
@@ -149,7 +156,11 @@ class Integrator {
 
     // Integration and constraint passes.
     if (!record_.skipped) {
-      optimizer_.step(space, forces.group_objective, sampled ? statistics_ : StatisticsView<Device>());
+      {
+        const Region region("dynaopt::integrate");
+        optimizer_.step(space, forces.group_objective, sampled ? statistics_ : StatisticsView<Device>());
+      }
+      const Region region("dynaopt::constrain");
       if (bounds) optimizer_.constrain(space, *bounds);
       problem_.constrain(optimizer_);
     }
@@ -174,7 +185,10 @@ class Integrator {
     if (problem_.independent_groups()) nonfinite_slot = reduction.sum(double(skipped)), reduction.sum(double(failed));
     const std::size_t stationarity_slot = reduction.sum(problem_.replicated() ? 0.0 : stationarity_sq);
     problem_.contribute(reduction);
-    comm_.reduce(reduction);
+    {
+      const Region region("dynaopt::allreduce");
+      comm_.reduce(reduction);
+    }
     if (record_.sampled) {
       if (!problem_.independent_groups() && !problem_.replicated())
         for (std::size_t k = 0; k < slots.size(); ++k) record_.groups[k] = reduction.statistics_at(slots[k]);
@@ -204,10 +218,16 @@ class Integrator {
       const bool quiet = record_.skipped && schedule_.steps_per_cycle == 1;
       record_.history_due = !quiet && (history_cycle || finished_);
       record_.log_due = !quiet && log_cycle;
-      problem_.end_cycle(record_);
-      if (history_ && record_.history_due) problem_.history_row(*history_, record_);
-      if (groups_ && record_.history_due) group_rows(*groups_);
-      if (log_ && record_.log_due) problem_.log_line(*log_, record_, run_);
+      {
+        const Region region("dynaopt::end_cycle");
+        problem_.end_cycle(record_);
+      }
+      {
+        const Region region("dynaopt::output");
+        if (history_ && record_.history_due) problem_.history_row(*history_, record_);
+        if (groups_ && record_.history_due) group_rows(*groups_);
+        if (log_ && record_.log_due) problem_.log_line(*log_, record_, run_);
+      }
       if (after_cycle_) after_cycle_(cycle);
     }
   }

@@ -12,6 +12,7 @@
 #include "dynaopt/core/checkpoint.hpp"
 #include "dynaopt/core/comm.hpp"
 #include "dynaopt/core/memory_estimate.hpp"
+#include "dynaopt/core/profiling.hpp"
 #include "dynaopt/core/run_output.hpp"
 #include "dynaopt/core/run_spec.hpp"
 #include "dynaopt/optim/make_optimizer.hpp"
@@ -106,6 +107,7 @@ void run_problem(Problem<Scalar, Device>& problem, const Job& job, const Comm& c
   const StepRecord& record = integrator.run();
   YAML::Emitter result;
   begin_result(result, problem.name(), job, comm);
+  const Region region("dynaopt::finish");
   const std::string summary = problem.finish(record, output, result);
   finish_run(output, result, summary, comm);
 }
