@@ -3,9 +3,11 @@
 //   mpirun -n P dynaopt deck.yaml --restart PATH     go on from a checkpoint (file or directory)
 //   dynaopt --check deck.yaml                        validate it, run nothing
 //   dynaopt --help                                   problem and optimizer types
-// Exit status: 0 done, 1 bad deck or configuration, 2 the run failed. Every rank exits with the
-// same status: a deck is read on rank 0, broadcast, and parsed identically everywhere. The
-// driver knows no problem's insides: the registries build and run everything.
+// Exit status: 0 done, 1 bad deck or configuration, 2 the run failed, 3 stopped early by
+// SIGTERM, SIGINT, SIGUSR2 or run.wall_time (checkpointed: --restart goes on); SIGUSR1 writes a
+// checkpoint and the run goes on (signals.hpp). Every rank exits with the same status: a deck is
+// read on rank 0, broadcast, and parsed identically everywhere. The driver knows no problem's
+// insides: the registries build and run everything.
 #include <mpi.h>
 
 #include <Kokkos_Core.hpp>
@@ -17,6 +19,8 @@
 #include "dynaopt/core/deck.hpp"
 #include "dynaopt/core/memory_estimate.hpp"
 #include "dynaopt/core/run_spec.hpp"
+#include "dynaopt/core/signals.hpp"
+#include "dynaopt/core/timing.hpp"
 #include "dynaopt/optim/optimizer_spec.hpp"
 #include "dynaopt/problems/registry.hpp"
 #include "dynaopt/problems/run.hpp"
@@ -60,8 +64,12 @@ void print_help(std::ostream& out) {
   for (const auto& t : optimizer_types()) out << "  " << t.name << "\n      " << t.summary << "\n";
   out << "\nrun: mode (optimize|evaluate, nanosphere), steps, precision (double|float), log_every, history_every,\n"
          "     gradient_tolerance, on_nonfinite (skip|restart|abort), max_consecutive_skips,\n"
-         "     checkpoint {every, keep, directory}; a key the problem does not use is an error\n"
-         "output: directory (gets history.csv and result.yaml; nanosphere also starts.csv or spectrum.csv)\n";
+         "     checkpoint {every, keep, directory}, memory_check (refuse|warn), wall_time (HH:MM:SS);\n"
+         "     a key the problem does not use is an error\n"
+         "output: directory (gets history.csv and result.yaml; nanosphere also starts.csv or spectrum.csv)\n\n"
+         "exit status: 0 done, 1 bad deck, 2 the run failed, 3 stopped by SIGTERM, SIGINT, SIGUSR2 or\n"
+         "run.wall_time (a checkpoint written: --restart goes on); SIGUSR1 writes a checkpoint and the run\n"
+         "goes on\n";
 }
 
 int run(const Options& options) {
@@ -114,11 +122,11 @@ int run(const Options& options) {
   }
   job.dry_run = options.check;
   try {
-    problem_type(job.problem_type).run(job, comm);
+    const RunStatus status = problem_type(job.problem_type).run(job, comm);
     if (options.check && comm.is_root())
       std::cout << options.deck << ": deck is valid (problem and optimizer built on " << comm.size() << " rank(s))"
                 << std::endl;
-    return 0;
+    return status == RunStatus::interrupted ? 3 : 0;
   } catch (const std::invalid_argument& e) {
     // Configuration errors, raised on all ranks together.
     return report(e), 1;
@@ -133,7 +141,9 @@ int run(const Options& options) {
 }  // namespace
 
 int main(int argc, char* argv[]) {
+  process_seconds();  // run.wall_time counts from here
   MPI_Init(&argc, &argv);
+  install_signal_handlers();
   int status = 0;
   {
     const Options options = parse_options(argc, argv);

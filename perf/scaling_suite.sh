@@ -199,7 +199,8 @@ run: {precision: float}
 output: {directory: $scratch/$name}
 DECK
   launch "$p" "$t" "$exe" "$scratch/$name.yaml" >"$scratch/$name.log" 2>&1 || die "run failed: $(tail -n 5 "$scratch/$name.log")"
-  awk -F, 'NR == 2 {first = $NF} END {printf "%.6f\n", ($NF - first) / (NR - 2)}' "$scratch/$name/history.csv"
+  awk -F, 'NR == 1 {for (i = 1; i <= NF; ++i) if ($i == "seconds") c = i}
+           NR == 2 {first = $c} END {printf "%.6f\n", ($c - first) / (NR - 2)}' "$scratch/$name/history.csv"
 }
 
 # One nanosphere run of STEPS steps with every start running all of them; wall seconds.

@@ -60,9 +60,10 @@ void write_or_die_midway(const std::string& path, const std::string& bytes, long
 Checkpoints::Checkpoints(const Comm& comm, CheckpointSpec spec, CheckpointIdentity identity, std::ostream* log)
     : comm_(comm), spec_(std::move(spec)), identity_(std::move(identity)), log_(log) {}
 
-std::string Checkpoints::file_name(const std::string& directory, long counter) {
-  char name[40];
-  std::snprintf(name, sizeof name, "checkpoint-%012ld.dck", counter);
+std::string Checkpoints::file_name(const std::string& directory, long counter, long step) {
+  char name[64];
+  if (step < 0) std::snprintf(name, sizeof name, "checkpoint-%012ld.dck", counter);
+  else std::snprintf(name, sizeof name, "checkpoint-%012ld_%012ld.dck", counter, step);
   return directory + "/" + name;
 }
 
@@ -85,13 +86,11 @@ std::string Checkpoints::encode(long counter, const std::vector<std::string>& se
   return bytes;
 }
 
-void Checkpoints::save_if_due(long counter, const State& state) const {
-  if (spec_.every <= 0 || counter % spec_.every != 0) return;
-  const Region region("dynaopt::checkpoint");
+void Checkpoints::save(long counter, long step, bool ends_cycle, const State& state) const {
   StateArchive archive = StateArchive::writer();
   state(archive);
   const std::vector<std::string> sections = comm_.gather(archive.bytes());
-  const std::string path = file_name(spec_.directory, counter);
+  const std::string path = file_name(spec_.directory, counter, ends_cycle ? -1 : step);
   std::string error;
   if (comm_.is_root()) {
     try {
@@ -101,7 +100,11 @@ void Checkpoints::save_if_due(long counter, const State& state) const {
       for (std::size_t i = 0; i + std::size_t(spec_.keep) < all.size(); ++i) fs::remove(all[i]);
       // What writes that were killed midway left behind.
       for (const fs::path& stale : checkpoints_in(spec_.directory, true)) fs::remove(stale);
-      if (log_) *log_ << "checkpoint " << identity_.counter << ' ' << counter << " -> " << path << std::endl;
+      if (log_) {
+        *log_ << "checkpoint " << identity_.counter << ' ' << counter;
+        if (!ends_cycle) *log_ << " and step " << step;
+        *log_ << " -> " << path << std::endl;
+      }
     } catch (const std::exception& e) {
       error = std::string("checkpoint not written: ") + e.what();
     }

@@ -25,23 +25,29 @@ struct CheckpointIdentity {
 
 class Checkpoints {
  public:
-  static constexpr int format_version = 3;  // 2: the integrator's records; 3: stationarity, designs visited
+  // 2: the integrator's records; 3: stationarity, designs visited; 4: the run's clock and
+  // timing, MNIST's place within an epoch (a checkpoint may fall inside one)
+  static constexpr int format_version = 4;
   using State = std::function<void(StateArchive&)>;
 
   Checkpoints(const Comm& comm, CheckpointSpec spec, CheckpointIdentity identity, std::ostream* log = nullptr);
 
-  // Collective. When `counter` is a multiple of `every`, archives `state` on every rank and
-  // writes checkpoint-<counter>.dck, then removes all but the newest `keep`. A failed write
-  // raises CollectiveError on every rank.
-  void save_if_due(long counter, const State& state) const;
+  // True when the checkpoint after a cycle's end is one `every` asks for.
+  bool due(long counter) const { return spec_.every > 0 && counter % spec_.every == 0; }
+
+  // Collective. Archives `state` on every rank and writes checkpoint-<counter>.dck (`counter`
+  // cycles completed) or, after a `step` that does not end a cycle (a stop within an MNIST
+  // epoch), checkpoint-<counter>_<step>.dck, which sorts between its neighbours; then removes all
+  // but the newest `keep`. A failed write raises CollectiveError on every rank.
+  void save(long counter, long step, bool ends_cycle, const State& state) const;
 
   // Collective. Restores `state` from `path` (a checkpoint file, or a directory whose newest
   // checkpoint is taken) and returns the counter it was written at. A checkpoint that does not
   // fit this run raises std::invalid_argument on every rank, with the reason.
   long restore(const std::string& path, const State& state) const;
 
-  // The file of checkpoint `counter` in `directory`.
-  static std::string file_name(const std::string& directory, long counter);
+  // The file of checkpoint `counter` in `directory` (and of `step` within the next cycle).
+  static std::string file_name(const std::string& directory, long counter, long step = -1);
 
  private:
   std::string encode(long counter, const std::vector<std::string>& sections) const;

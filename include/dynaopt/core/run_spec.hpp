@@ -36,6 +36,10 @@ struct RunSpec {
   // A run whose memory estimate exceeds what a node or device has free is refused (exit 1)
   // before anything is allocated; warn: the estimate is printed with a warning and the run goes on.
   bool memory_warn_only = false;
+  // run.wall_time (HH:MM:SS): the job's time limit in seconds from the process's start, 0 for
+  // none. The run stops as on SIGTERM (checkpoint, outputs, exit 3) when the steps it would
+  // still take, a checkpoint and the finish would not fit in what is left.
+  double wall_time = 0;
 };
 
 inline constexpr Named<RunSpec::Mode> run_modes[] = {{RunSpec::Mode::optimize, "optimize"},
@@ -46,6 +50,10 @@ struct OutputSpec {
 };
 
 inline const char* policy_name(NonfinitePolicy policy) { return name_of(nonfinite_policies, policy); }
+
+// "HH:MM:SS" (hours any number of digits, minutes and seconds below 60) in seconds; -1 when
+// the text is not of that form.
+double parse_wall_time(const std::string& text);
 
 // `output_directory` gives the checkpoints' default directory.
 RunSpec read_run(const DeckSection& section, const std::string& output_directory);

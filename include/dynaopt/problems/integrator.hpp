@@ -8,9 +8,13 @@
 //   diagnostics   one allreduce: statistics, stationarity, energy, the problem's slots; convergence;
 //                 the statistics back to an optimizer that steers by them
 //   output        history row (and groups.csv's), log line, end of cycle, checkpoint
+// A stop (SIGTERM, SIGINT, run.wall_time) and a checkpoint request (SIGUSR1) ride on the step's
+// allreduce, so every rank acts after the same step: a checkpoint, and the loop ends
+// (`interruption()` says why). Every phase is timed (timing.hpp) and a profiling region.
 // The integrator owns the step counter, the non-finite policy, the sampling of history, log and
 // statistics, and the archive of its own state; a problem supplies hooks (problem.hpp) and
 // keeps no loop of its own. LAMMPS' Verlet::run with its fix hooks is the model.
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <memory>
@@ -22,9 +26,10 @@
 #include "dynaopt/core/checkpoint.hpp"
 #include "dynaopt/core/comm.hpp"
 #include "dynaopt/core/nonfinite_guard.hpp"
-#include "dynaopt/core/profiling.hpp"
 #include "dynaopt/core/reduction.hpp"
 #include "dynaopt/core/run_spec.hpp"
+#include "dynaopt/core/signals.hpp"
+#include "dynaopt/core/timing.hpp"
 #include "dynaopt/optim/optimizer.hpp"
 #include "dynaopt/problems/problem.hpp"
 
@@ -61,18 +66,25 @@ class Integrator {
     for (const auto& column : optimizer_.group_columns()) header += ',' + column;
     return header;
   }
-  void after_cycle(std::function<void(long)> hook) { after_cycle_ = std::move(hook); }
+  // What writes a checkpoint: `checkpoint(cycles, step, ends_cycle)`, called after the cycles
+  // run.checkpoint.every asks for, on SIGUSR1, and when the run stops early.
+  void checkpoint(std::function<void(long, long, bool)> hook) { checkpoint_ = std::move(hook); }
 
   // Steps on from wherever the run stands to the end of the schedule, or until the problem is
-  // done or |G|_2 <= run.gradient_tolerance (the projected gradient; |g|_2 without bounds).
-  // Collective. Returns the last step's record.
+  // done or |G|_2 <= run.gradient_tolerance (the projected gradient; |g|_2 without bounds), or
+  // a stop. Collective. Returns the last step's record.
   const StepRecord& run() {
-    while (record_.step < schedule_.steps && !finished_) cycle_step();
+    while (record_.step < schedule_.steps && !finished_ && interruption_.empty()) cycle_step();
     return record_;
   }
 
   const StepRecord& record() const { return record_; }
   const Schedule& schedule() const { return schedule_; }
+  // Why the run stopped before its end ("SIGTERM", "SIGINT", "run.wall_time"); "" if it did not.
+  const std::string& interruption() const { return interruption_; }
+  // This rank's seconds per phase, and of the whole loop, over restarts.
+  const PhaseTimes& times() const { return times_; }
+  double seconds() const { return earlier_seconds_ + watch_.seconds(); }
 
   // The integrator's position, the parameters, the optimizer's state and the problem's.
   void archive(StateArchive& state) {
@@ -83,16 +95,24 @@ class Integrator {
     state.field("integrator.finished", finished_);
     state.field("integrator.skipped", record_.skipped_steps);
     guard_.archive(state);
+    double seconds = this->seconds();
+    state.field("integrator.seconds", seconds);
+    for (std::size_t p = 0; p < phase_count; ++p) state.field(std::string("timing.") + phase_names[p], times_.seconds[p]);
     state.field("x", problem_.space().x);
     optimizer_.archive(state);
     problem_.archive(state);
-    if (state.loading()) record_.cycle = record_.step / schedule_.steps_per_cycle;
+    if (state.loading()) {
+      record_.cycle = record_.step / schedule_.steps_per_cycle;
+      earlier_seconds_ = seconds, watch_.restart(), steps_here_ = 0;
+    }
   }
 
  private:
   void cycle_step() {
     auto& space = problem_.space();
+    const Stopwatch step_watch;
     const long step = ++record_.step;
+    test_events(step, comm_.rank());
     const bool cycle_end = step % schedule_.steps_per_cycle == 0 || step == schedule_.steps;
     const long cycle = (step + schedule_.steps_per_cycle - 1) / schedule_.steps_per_cycle;
     const long last_cycle = (schedule_.steps + schedule_.steps_per_cycle - 1) / schedule_.steps_per_cycle;
@@ -106,7 +126,7 @@ class Integrator {
     Forces forces;
     view_type point;
     {
-      const Region region("dynaopt::force");
+      const Timed timed(times_, Phase::force);
       problem_.begin_step(optimizer_, step);
       point = optimizer_.evaluation_point(space);
       forces = problem_.force(point, step);
@@ -140,7 +160,7 @@ class Integrator {
     double stationarity_sq = 0;
     bool kept = false;
     if (project_gradient) {
-      const Region region("dynaopt::stationarity");
+      const Timed timed(times_, Phase::stationarity);
       if (!bounds && !unbounded_)
         unbounded_.emplace(space.groups, std::vector<GroupBounds>(std::size_t(space.group_count())), "unbounded");
       (bounds ? *bounds : *unbounded_).stationarity(point, space.g, space, stationarity_);
@@ -157,10 +177,10 @@ class Integrator {
     // Integration and constraint passes.
     if (!record_.skipped) {
       {
-        const Region region("dynaopt::integrate");
+        const Timed timed(times_, Phase::integrate);
         optimizer_.step(space, forces.group_objective, sampled ? statistics_ : StatisticsView<Device>());
       }
-      const Region region("dynaopt::constrain");
+      const Timed timed(times_, Phase::constrain);
       if (bounds) optimizer_.constrain(space, *bounds);
       problem_.constrain(optimizer_);
     }
@@ -184,9 +204,13 @@ class Integrator {
     }
     if (problem_.independent_groups()) nonfinite_slot = reduction.sum(double(skipped)), reduction.sum(double(failed));
     const std::size_t stationarity_slot = reduction.sum(problem_.replicated() ? 0.0 : stationarity_sq);
+    // Stop and checkpoint requests: any rank's (maxima), in the same allreduce.
+    const SignalRequests signals = take_signal_requests();
+    const std::size_t request_slot = reduction.max(signals.stop);
+    reduction.max(signals.checkpoint ? 1 : 0), reduction.max(wall_time_up() ? 1 : 0);
     problem_.contribute(reduction);
     {
-      const Region region("dynaopt::allreduce");
+      const Timed timed(times_, Phase::allreduce);
       comm_.reduce(reduction);
     }
     if (record_.sampled) {
@@ -210,6 +234,10 @@ class Integrator {
     for (long r : optimizer_.restarts()) record_.restarts += r;
     if (!problem_.independent_groups()) record_.skipped_steps = guard_.skipped();
     finished_ = problem_.settle(reduction, record_) || record_.converged;
+    const int stop_signal = int(reduction.max_at(request_slot));
+    const bool checkpoint_requested = reduction.max_at(request_slot + 1) > 0;
+    if (!finished_ && step < schedule_.steps && (stop_signal != 0 || reduction.max_at(request_slot + 2) > 0))
+      stop(stop_signal, step);
 
     // Output. A cycle of one step that was skipped has no row or line of its own (the
     // policy's message says what happened); a longer cycle always ends with its row.
@@ -219,17 +247,58 @@ class Integrator {
       record_.history_due = !quiet && (history_cycle || finished_);
       record_.log_due = !quiet && log_cycle;
       {
-        const Region region("dynaopt::end_cycle");
+        const Timed timed(times_, Phase::end_cycle);
         problem_.end_cycle(record_);
       }
+      clock();
       {
-        const Region region("dynaopt::output");
+        const Timed timed(times_, Phase::output);
         if (history_ && record_.history_due) problem_.history_row(*history_, record_);
         if (groups_ && record_.history_due) group_rows(*groups_);
         if (log_ && record_.log_due) problem_.log_line(*log_, record_, run_);
       }
-      if (after_cycle_) after_cycle_(cycle);
+    } else {
+      clock();
     }
+    longest_step_ = std::max(longest_step_, step_watch.seconds());
+    const bool due = cycle_end && run_.checkpoint.every > 0 && cycle % run_.checkpoint.every == 0;
+    if (checkpoint_ && (due || checkpoint_requested || !interruption_.empty())) {
+      const Stopwatch watch;
+      {
+        const Timed timed(times_, Phase::checkpoint);
+        checkpoint_(step / schedule_.steps_per_cycle, step, cycle_end);
+      }
+      checkpoint_seconds_ = std::max(checkpoint_seconds_, watch.seconds());
+    }
+  }
+
+  // The record's clock: the loop's seconds, the mean step since it (re)started, the ETA.
+  void clock() {
+    ++steps_here_;
+    record_.seconds = seconds();
+    record_.step_seconds = watch_.seconds() / double(steps_here_);
+    record_.eta_seconds = record_.step_seconds * double(schedule_.steps - record_.step);
+  }
+
+  // run.wall_time: whether this rank sees the time left too short for another step besides
+  // the one under way, a checkpoint and the finish. A step is taken to last as long as the
+  // longest so far (an MNIST epoch's last one evaluates the accuracies), a checkpoint as long
+  // as the longest written, or ten steps before the first.
+  bool wall_time_up() const {
+    if (run_.wall_time <= 0) return false;
+    const double checkpoint = checkpoint_seconds_ > 0 ? checkpoint_seconds_ : 10 * longest_step_;
+    return process_seconds() + 3 * longest_step_ + checkpoint > run_.wall_time;
+  }
+
+  void stop(int signal, long step) {
+    interruption_ = signal != 0 ? signal_name(signal) : "run.wall_time";
+    if (!log_) return;
+    *log_ << "stopping after step " << step << ": ";
+    if (signal != 0) *log_ << interruption_ << " received";
+    else
+      *log_ << "run.wall_time leaves too little for another step (" << clock_text(process_seconds())
+            << " s since the start, the longest step " << clock_text(longest_step_) << " s)";
+    *log_ << "; a checkpoint, then the outputs" << std::endl;
   }
 
   // A row per group: the statistics of the last sampled step, over all ranks.
@@ -278,10 +347,16 @@ class Integrator {
   view_type certified_;                          // the evaluation point, where it may be certified
   StepRecord record_;
   bool finished_ = false;
+  std::string interruption_;
+  PhaseTimes times_;
+  Stopwatch watch_;               // since the loop was built (or restored)
+  double earlier_seconds_ = 0;    // the loop's seconds before the restart
+  long steps_here_ = 0;           // steps since then
+  double longest_step_ = 0, checkpoint_seconds_ = 0;
   std::ostream* history_ = nullptr;
   std::ostream* log_ = nullptr;
   std::ostream* groups_ = nullptr;
-  std::function<void(long)> after_cycle_;
+  std::function<void(long, long, bool)> checkpoint_;
 };
 
 }  // namespace dynaopt

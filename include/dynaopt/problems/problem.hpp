@@ -56,9 +56,33 @@ struct StepRecord {
   bool converged = false;        // |G|_2 <= run.gradient_tolerance
   bool history_due = false;      // the cycle that ended with this step gets a history row
   bool log_due = false;          // ... and a log line
+  double seconds = 0;            // the loop's wall-clock seconds so far (over restarts)
+  double step_seconds = 0;       // the mean seconds of a step since the loop (re)started
+  double eta_seconds = 0;        // what the schedule's remaining steps take at that rate
   // The Hamiltonian the papers watch dissipate: potential (the objective) plus kinetic energy.
   double total_energy() const { return objective + total.kinetic_energy; }
 };
+
+// A history's `seconds`: to the millisecond (a clock reading, not a result to all its digits).
+inline std::string clock_text(double seconds) {
+  char t[32];
+  std::snprintf(t, sizeof t, "%.3f", seconds);
+  return t;
+}
+
+// A log line's progress: "  elapsed 12.3 s  4.56 ms/step  ETA 7.89 s" (`eta`: the record's unless
+// the problem knows better; `per`: the unit a rate is given per).
+inline std::string progress(const StepRecord& r, double eta, double per_seconds, const char* per = "step") {
+  const auto time = [](double s) {
+    char t[32];
+    if (s < 1e-3) std::snprintf(t, sizeof t, "%.3g us", s * 1e6);
+    else if (s < 1) std::snprintf(t, sizeof t, "%.3g ms", s * 1e3);
+    else std::snprintf(t, sizeof t, "%.3g s", s);
+    return std::string(t);
+  };
+  return "  elapsed " + time(r.seconds) + "  " + time(per_seconds) + "/" + per + "  ETA " + time(eta);
+}
+inline std::string progress(const StepRecord& r) { return progress(r, r.eta_seconds, r.step_seconds); }
 
 template <class Scalar, class Device>
 class Problem {
@@ -119,19 +143,20 @@ class Problem {
   // Output: the history columns, a row, a log line (rank 0 gets the streams). By default the
   // integrator's own columns: the objective at the evaluation point, the kinetic energy after
   // the step, their sum, |g|_2, the stiffest mode, the warm restarts and the skipped steps.
+  // Every history ends with `seconds`: the loop's wall-clock time at the row.
   virtual std::string history_header() const {
-    return "step,objective,kinetic_energy,total_energy,grad_norm,max_frequency,restarts,skipped,stationarity";
+    return "step,objective,kinetic_energy,total_energy,grad_norm,max_frequency,restarts,skipped,stationarity,seconds";
   }
   virtual void history_row(std::ostream& out, const StepRecord& r) {
     out << r.step << ',' << exact(r.objective) << ',' << exact(r.total.kinetic_energy) << ','
         << exact(r.total_energy()) << ',' << exact(r.gradient_norm) << ',' << exact(r.total.max_frequency) << ','
-        << r.restarts << ',' << r.skipped_steps << ',' << exact(r.stationarity) << '\n';
+        << r.restarts << ',' << r.skipped_steps << ',' << exact(r.stationarity) << ',' << clock_text(r.seconds) << '\n';
   }
   virtual void log_line(std::ostream& out, const StepRecord& r, const RunSpec&) {
     char line[160];
     std::snprintf(line, sizeof line, "step %9ld  objective %.6e  |G| %.3e  kinetic %.3e  energy %.6e  restarts %ld",
                   r.step, r.objective, r.stationarity, r.total.kinetic_energy, r.total_energy(), r.restarts);
-    out << line << std::endl;
+    out << line << progress(r) << std::endl;
   }
   // The problem's own state beyond x and the optimizer's, for checkpoints.
   virtual void archive(StateArchive&) {}

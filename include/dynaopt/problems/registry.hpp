@@ -31,9 +31,10 @@ struct ProblemType {
   // deck's other sections: keys that do not apply, combinations that cannot run. Throws
   // DeckError naming the file, line and key. --check makes these checks too.
   void (*check)(const DeckSection& root, const Job& job);
-  // The whole run on the default device (collective); configuration errors found on the way
-  // raise std::invalid_argument on every rank.
-  void (*run)(const Job& job, const Comm& comm);
+  // The whole run on the default device (collective): done, or interrupted by a signal or the
+  // wall time (checkpointed, outputs written). Configuration errors found on the way raise
+  // std::invalid_argument on every rank.
+  RunStatus (*run)(const Job& job, const Comm& comm);
   // What the run will hold on rank `rank` of `ranks`, from the deck (and data files' headers)
   // alone: nothing is built. The driver checks it against the memory available.
   MemoryEstimate (*memory)(const Job& job, int ranks, int rank);
@@ -59,27 +60,26 @@ inline void check_stepping(const DeckSection& root, const std::string& problem, 
 }
 
 template <template <class> class Build>
-void with_precision(const Job& job, const Comm& comm) {
-  if (job.run.precision == "float") Build<float>::run(job, comm);
-  else Build<double>::run(job, comm);
+RunStatus with_precision(const Job& job, const Comm& comm) {
+  return job.run.precision == "float" ? Build<float>::run(job, comm) : Build<double>::run(job, comm);
 }
 
 template <class Scalar>
 struct RunRosenbrock {
-  static void run(const Job& job, const Comm& comm) {
+  static RunStatus run(const Job& job, const Comm& comm) {
     const auto& spec = std::get<RosenbrockSpec>(job.problem);
     const auto problem = on_all_ranks(comm, [&] { return std::make_unique<Rosenbrock<Scalar, Device>>(spec, comm); });
-    run_problem(*problem, job, comm);
+    return run_problem(*problem, job, comm);
   }
 };
 
 template <class Scalar>
 struct RunMnist {
-  static void run(const Job& job, const Comm& comm) {
+  static RunStatus run(const Job& job, const Comm& comm) {
     const auto& spec = std::get<MnistSpec>(job.problem);
     const auto problem = on_all_ranks(
         comm, [&] { return std::make_unique<MnistTrainer<Scalar, Device>>(spec, job.optimizer.sharded, comm); });
-    run_problem(*problem, job, comm);
+    return run_problem(*problem, job, comm);
   }
 };
 
@@ -143,7 +143,7 @@ inline void check_nanosphere(const DeckSection& root, const Job& job) {
   if (evaluate) {
     const std::string why = "run.mode evaluate, which takes no steps";
     refuse(run, {"steps", "log_every", "history_every", "gradient_tolerance", "on_nonfinite", "max_consecutive_skips",
-                 "checkpoint"},
+                 "checkpoint", "wall_time"},
            why);
     refuse(root, {"optimizer"}, why);
     refuse(problem, {"strategy", "mlsl", "starts", "seed", "convergence", "distinct_optima", "thickness_unit", "bounds"},
@@ -183,11 +183,11 @@ inline void check_nanosphere(const DeckSection& root, const Job& job) {
   }
 }
 
-inline void run_nanosphere(const Job& job, const Comm& comm) {
+inline RunStatus run_nanosphere(const Job& job, const Comm& comm) {
   const auto& spec = std::get<NanosphereSpec>(job.problem);
-  if (job.run.mode == RunSpec::Mode::evaluate) return nanosphere::evaluate_design<Device>(spec, job, comm);
+  if (job.run.mode == RunSpec::Mode::evaluate) return nanosphere::evaluate_design<Device>(spec, job, comm), RunStatus::done;
   const auto problem = on_all_ranks(comm, [&] { return std::make_unique<MultiStartDesign<Device>>(spec, comm, job.run.steps); });
-  run_problem(*problem, job, comm);
+  return run_problem(*problem, job, comm);
 }
 
 }  // namespace registry

@@ -15,11 +15,16 @@
 #include "dynaopt/core/profiling.hpp"
 #include "dynaopt/core/run_output.hpp"
 #include "dynaopt/core/run_spec.hpp"
+#include "dynaopt/core/timing.hpp"
 #include "dynaopt/optim/make_optimizer.hpp"
 #include "dynaopt/problems/integrator.hpp"
 #include "dynaopt/problems/problem_spec.hpp"
 
 namespace dynaopt {
+
+// How a run ended: its whole schedule (or converged, or the problem was done), or stopped
+// early by a signal or run.wall_time with a checkpoint to go on from (exit status 3).
+enum class RunStatus { done, interrupted };
 
 // Problems of at most this many groups write groups.csv.
 inline constexpr int max_listed_groups = 16;
@@ -64,26 +69,38 @@ inline void add_stepping_memory(MemoryEstimate& m, const Job& job, const SpaceSh
 }
 
 // Opens result.yaml's mapping with the keys every result starts with; finish_run closes it.
-inline void begin_result(YAML::Emitter& result, const std::string& problem, const Job& job, const Comm& comm) {
+// `interruption`: what stopped the run at `step` ("" for a run that is done).
+inline void begin_result(YAML::Emitter& result, const std::string& problem, const Job& job, const Comm& comm,
+                         const std::string& interruption = "", long step = 0) {
   result << YAML::BeginMap << YAML::Key << "problem" << YAML::Value << problem << YAML::Key << "optimizer" << YAML::Value
          << (job.optimizer.type.empty() ? std::string("none") : job.optimizer.type) << YAML::Key << "precision"
-         << YAML::Value << job.run.precision << YAML::Key << "ranks" << YAML::Value << comm.size();
+         << YAML::Value << job.run.precision << YAML::Key << "ranks" << YAML::Value << comm.size() << YAML::Key
+         << "status" << YAML::Value << (interruption.empty() ? "done" : "interrupted");
+  if (!interruption.empty())
+    result << YAML::Key << "stopped_by" << YAML::Value << interruption << YAML::Key << "step" << YAML::Value << step;
 }
 
-// result.yaml and the run's other files, written atomically by rank 0, and the closing line.
-inline void finish_run(RunOutput& output, YAML::Emitter& result, const std::string& summary, const Comm& comm) {
+// result.yaml and the run's other files, written atomically by rank 0, and the closing line
+// (of a run stopped by `interruption`: where its checkpoints are, to go on from).
+inline void finish_run(RunOutput& output, YAML::Emitter& result, const std::string& summary, const Comm& comm,
+                       const std::string& interruption = "", const std::string& checkpoints = "") {
   result << YAML::EndMap;
   output.finish(std::string(result.c_str()) + "\n");
-  if (comm.is_root()) std::cout << "done: " << summary << ", output in " << output.directory() << "/" << std::endl;
+  if (!comm.is_root()) return;
+  if (interruption.empty()) std::cout << "done: ";
+  else std::cout << "interrupted (" << interruption << "): ";
+  std::cout << summary << ", output in " << output.directory() << "/";
+  if (!interruption.empty()) std::cout << "; go on with --restart " << checkpoints;
+  std::cout << std::endl;
 }
 
 // Runs `problem` to the end of the job's schedule (from a checkpoint when job.restart names
-// one); a dry run stops once the optimizer is built. Collective; exceptions as the integrator
-// raises them.
+// one), or until a stop (checkpointed; the outputs say `status: interrupted`); a dry run stops
+// once the optimizer is built. Collective; exceptions as the integrator raises them.
 template <class Scalar, class Device>
-void run_problem(Problem<Scalar, Device>& problem, const Job& job, const Comm& comm) {
+RunStatus run_problem(Problem<Scalar, Device>& problem, const Job& job, const Comm& comm) {
   const auto optimizer = on_all_ranks(comm, [&] { return make_optimizer(job.optimizer, problem.space()); });
-  if (job.dry_run) return;
+  if (job.dry_run) return RunStatus::done;
   if (comm.is_root() && !problem.banner().empty()) std::cout << problem.banner() << std::endl;
   RunOutput output(comm, job.output.directory);
   std::ostream* history = output.file("history.csv", problem.history_header());
@@ -102,14 +119,16 @@ void run_problem(Problem<Scalar, Device>& problem, const Job& job, const Comm& c
     integrator.archive(a);
   };
   if (!job.restart.empty()) checkpoints.restore(job.restart, state);
-  integrator.after_cycle([&](long cycle) { checkpoints.save_if_due(cycle, state); });
+  integrator.checkpoint([&](long cycles, long step, bool ends_cycle) { checkpoints.save(cycles, step, ends_cycle, state); });
 
   const StepRecord& record = integrator.run();
   YAML::Emitter result;
-  begin_result(result, problem.name(), job, comm);
+  begin_result(result, problem.name(), job, comm, integrator.interruption(), record.step);
   const Region region("dynaopt::finish");
   const std::string summary = problem.finish(record, output, result);
-  finish_run(output, result, summary, comm);
+  report_timing(integrator.times(), integrator.seconds(), comm, output.log(), result);
+  finish_run(output, result, summary, comm, integrator.interruption(), job.run.checkpoint.directory);
+  return integrator.interruption().empty() ? RunStatus::done : RunStatus::interrupted;
 }
 
 }  // namespace dynaopt

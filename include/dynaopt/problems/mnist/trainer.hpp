@@ -6,7 +6,6 @@
 // with Dyna's per-layer step 2 gamma / fan_in. A problem of the integrator: a step is a batch,
 // a cycle an epoch, at whose end the accuracies are measured and the history row written.
 #include <Kokkos_Core.hpp>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <functional>
@@ -166,11 +165,9 @@ class MnistTrainer : public Problem<Scalar, Device> {
   Forces force(const view_type& point, long step) override {
     const std::size_t b = std::size_t((step - 1) % long(batches_));
     if (b == 0) {
-      order_.resize(train_.size());
-      for (std::size_t i = 0; i < order_.size(); ++i) order_[i] = int(i);
-      std::shuffle(order_.begin(), order_.end(), shuffle_);
+      epoch_shuffle_ = shuffle_;
+      draw_order();
       epoch_loss_ = 0;
-      if (!clock_running_) clock_ = std::chrono::steady_clock::now(), earlier_ = result_.seconds, clock_running_ = true;
     }
     const std::size_t first = b * order_.size() / batches_, last = (b + 1) * order_.size() / batches_;
     const double loss = batch_loss(full_point(point), first, last);
@@ -196,7 +193,7 @@ class MnistTrainer : public Problem<Scalar, Device> {
       result_.best_epoch = epoch;
       result_.best_validation_test_accuracy = result_.test_accuracy;
     }
-    result_.seconds = earlier_ + std::chrono::duration<double>(std::chrono::steady_clock::now() - clock_).count();
+    result_.seconds = record.seconds;
   }
 
   // One row per epoch; the energies are those after the epoch's last batch, its total the
@@ -208,17 +205,16 @@ class MnistTrainer : public Problem<Scalar, Device> {
   void history_row(std::ostream& out, const StepRecord& r) override {
     out << result_.epochs << ',' << r.step << ',' << exact(result_.loss) << ',' << exact(result_.train_accuracy) << ','
         << exact(result_.validation_accuracy) << ',' << exact(result_.test_accuracy) << ',' << r.skipped_steps << ','
-        << result_.seconds << ',' << exact(r.total.kinetic_energy) << ',' << exact(r.total_energy()) << '\n';
+        << clock_text(result_.seconds) << ',' << exact(r.total.kinetic_energy) << ',' << exact(r.total_energy()) << '\n';
   }
   void log_line(std::ostream& out, const StepRecord& r, const RunSpec&) override {
     const long epoch = r.cycle;
-    const double eta = result_.seconds / double(epoch) * double(spec_.epochs - epoch);
+    const double per_epoch = r.step_seconds * double(batches_);
     char line[200];
-    std::snprintf(line, sizeof line,
-                  "epoch %4ld/%ld  loss %.6f  train %.4f  validation %.4f  test %.4f  %7.2f s  ETA %.1f s", epoch,
+    std::snprintf(line, sizeof line, "epoch %4ld/%ld  loss %.6f  train %.4f  validation %.4f  test %.4f", epoch,
                   spec_.epochs, result_.loss, result_.train_accuracy, result_.validation_accuracy,
-                  result_.test_accuracy, result_.seconds, eta);
-    out << line << std::endl;
+                  result_.test_accuracy);
+    out << line << progress(r, r.eta_seconds, per_epoch, "epoch") << std::endl;
   }
   std::string finish(const StepRecord& record, RunOutput&, YAML::Emitter& out) override {
     std::ostringstream seconds;
@@ -236,8 +232,8 @@ class MnistTrainer : public Problem<Scalar, Device> {
     return summary.str();
   }
 
-  // The epoch's results and the data order's random state: checkpoints are taken between
-  // epochs, where that is all the data cursor there is.
+  // The epoch's results and the data order's random state, before and after this epoch's draw:
+  // a checkpoint within an epoch (a stop) draws the same order again to go on with it.
   void archive(StateArchive& state) override {
     state.field("mnist.epoch", result_.epochs);
     state.field("mnist.loss", result_.loss);
@@ -247,12 +243,22 @@ class MnistTrainer : public Problem<Scalar, Device> {
     state.field("mnist.best_epoch", result_.best_epoch);
     state.field("mnist.best_validation_test_accuracy", result_.best_validation_test_accuracy);
     state.field("mnist.best_validation", best_validation_);
-    state.field("mnist.seconds", result_.seconds);
-    std::ostringstream engine;
-    engine << shuffle_;
-    std::string text = engine.str();
-    state.field("mnist.shuffle", text);
-    if (state.loading()) std::istringstream(text) >> shuffle_;
+    state.field("mnist.epoch_loss", epoch_loss_);
+    const auto engine = [&](const std::string& name, std::mt19937_64& e) {
+      std::ostringstream out;
+      out << e;
+      std::string text = out.str();
+      state.field(name, text);
+      if (state.loading()) std::istringstream(text) >> e;
+    };
+    engine("mnist.shuffle", shuffle_);
+    engine("mnist.epoch_shuffle", epoch_shuffle_);
+    int begun = order_.empty() ? 0 : 1;
+    state.field("mnist.epoch_begun", begun);
+    if (state.loading() && begun) {
+      std::mt19937_64 after = shuffle_;
+      shuffle_ = epoch_shuffle_, draw_order(), shuffle_ = after;  // the same draw, and the engine as archived
+    }
     if (sharded_) state.field("x.full", space_.x);
   }
 
@@ -382,12 +388,17 @@ class MnistTrainer : public Problem<Scalar, Device> {
   Kokkos::View<Scalar*, Device> look_ahead_;       // sharded: the assembled evaluation point
   TrainingResult result_;
   double best_validation_ = 0;
+  // The epoch's random order of the training images, drawn with shuffle_.
+  void draw_order() {
+    order_.resize(train_.size());
+    for (std::size_t i = 0; i < order_.size(); ++i) order_[i] = int(i);
+    std::shuffle(order_.begin(), order_.end(), shuffle_);
+  }
+
   std::mt19937_64 shuffle_{0};
+  std::mt19937_64 epoch_shuffle_{0};  // shuffle_ before this epoch's draw
   std::vector<int> order_;
   double epoch_loss_ = 0;  // the epoch's batch losses so far
-  std::chrono::steady_clock::time_point clock_;  // when this process took its first batch
-  double earlier_ = 0;                           // seconds of the epochs before a restart
-  bool clock_running_ = false;
 };
 
 }  // namespace dynaopt

@@ -306,18 +306,23 @@ class MultiStartDesign : public Problem<double, Device> {
   // the minimised -J: of the best design and of the whole batch.
   std::string history_header() const override {
     return std::string(multistart_history_header()) +
-           ",best_kinetic_energy,best_total_energy,kinetic_energy,total_energy,skipped";
+           ",best_kinetic_energy,best_total_energy,kinetic_energy,total_energy,skipped,seconds";
   }
   void history_row(std::ostream& out, const StepRecord& r) override {
     out << r.step << ',' << exact(top_) << ',' << exact(mean()) << ',' << running_ << ',' << exact(best_kinetic_)
         << ',' << exact(best_kinetic_ - top_) << ',' << exact(r.total.kinetic_energy) << ','
-        << exact(r.total.kinetic_energy - objective_sum_) << ',' << r.skipped_steps << '\n';
+        << exact(r.total.kinetic_energy - objective_sum_) << ',' << r.skipped_steps << ',' << clock_text(r.seconds) << '\n';
   }
   void log_line(std::ostream& out, const StepRecord& r, const RunSpec&) override {
     char line[160];
     std::snprintf(line, sizeof line, "step %7ld  best %.9e  mean %.6e  active %ld/%ld", r.step, top_, mean(),
                   running_, batch_size_);
-    out << line << std::endl;
+    // A batch of starts ends when its last active start does: at the rate starts have left it
+    // so far, if that is sooner than the steps left (MLSL: the rounds to come are not known).
+    double eta = r.eta_seconds;
+    if (!mlsl_ && running_ < batch_size_ && r.seconds > 0)
+      eta = std::min(eta, double(running_) * r.seconds / double(batch_size_ - running_));
+    out << line << progress(r, eta, r.step_seconds) << std::endl;
   }
 
   // starts.csv (MLSL: searches.csv, samples.csv, rounds.csv), the best design's spectrum.csv,
