@@ -1,8 +1,10 @@
-// One optimizer step over N parameters, float and double, next to a STREAM triad, a fused
-// 7-stream loop and a plain copy measured in the same run. An Adam-shaped step is
+// One step of every optimizer type and form over N parameters, float and double, next to a
+// STREAM triad, a fused 7-stream loop and a plain copy measured in the same run. An Adam-shaped step is
 // memory-bound, so the figure of merit is achieved bytes/s against those, not FLOP/s.
 //
 //   bench_optimizer_step [--sizes 1e4,1e5,1e6,1e7,1e8] [--repeat 10] [--kokkos-num-threads=T]
+// Columns: the streams the kernel must move (arrays read + written), the best time, the bytes/s
+// that makes, and its ratio to the triad and to the 7-stream loop (the figure of merit).
 #include <Kokkos_Core.hpp>
 #include <algorithm>
 #include <chrono>
@@ -12,6 +14,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "dynaopt/optim/make_optimizer.hpp"
@@ -76,22 +79,37 @@ void bench(std::size_t n) {
   StatisticsView<Device> statistics("statistics", 1);
   const std::vector<double> objective{1.0};
 
-  NonlinearMomentumSettings nonlinear;
-  nonlinear.step = 1e-6, nonlinear.friction = 0.1, nonlinear.damping_exponent = 1.9, nonlinear.kinetic_exponent = 1.9;
-  NonlinearMomentumSettings classical;
-  classical.step = 1e-6, classical.friction = 0.1;
-  const std::vector<std::pair<OptimizerSpec, int>> specs = {
-      {{"dyna", DynaSettings{}}, 7},
-      {{"adam", AdamSettings{}}, 7},
-      {{"dyna_prototype", DynaPrototypeSettings{}}, 7},
-      {{"heavy_ball", classical}, 5},
-      {{"nonlinear_heavy_ball", nonlinear}, 5},
-      {{"sgd", SgdSettings{1e-6}}, 3},
+  // Every type and form; the nonlinear family with eta and s off 2 together and one at a time
+  // (eta != 2: a power in the damping; s != 2: in the velocity and the kinetic energy).
+  const auto momentum = [](MomentumForm form, double eta, double s, MirrorSpec mirror = {}) {
+    NonlinearMomentumSettings m;
+    m.form = form, m.step = 1e-6, m.friction = 0.1, m.damping_exponent = eta, m.kinetic_exponent = s;
+    m.mirror = mirror;
+    return m;
   };
-  for (const auto& [spec, streams] : specs) {
+  MirrorSpec lp, box;
+  lp.kind = MirrorSpec::Kind::lp, lp.p = 1.5;
+  box.kind = MirrorSpec::Kind::box, box.lower = -1, box.upper = 2;
+  using F = MomentumForm;
+  const std::vector<std::tuple<std::string, OptimizerSpec, int>> specs = {
+      {"dyna", {"dyna", DynaSettings{}}, 7},
+      {"adam", {"adam", AdamSettings{}}, 7},
+      {"dyna_prototype", {"dyna_prototype", DynaPrototypeSettings{}}, 7},
+      {"heavy_ball", {"heavy_ball", momentum(F::heavy_ball, 2, 2)}, 5},
+      {"nesterov", {"nesterov", momentum(F::nesterov, 2, 2)}, 6},
+      {"sgd", {"sgd", SgdSettings{1e-6}}, 3},
+      {"nl_heavy_ball(1.9,1.9)", {"nonlinear_heavy_ball", momentum(F::heavy_ball, 1.9, 1.9)}, 5},
+      {"nl_heavy_ball(1.9,2)", {"nonlinear_heavy_ball", momentum(F::heavy_ball, 1.9, 2)}, 5},
+      {"nl_heavy_ball(2,1.9)", {"nonlinear_heavy_ball", momentum(F::heavy_ball, 2, 1.9)}, 5},
+      {"nl_nesterov(1.9,1.9)", {"nonlinear_nesterov", momentum(F::nesterov, 1.9, 1.9)}, 6},
+      {"nl_mirror_lp(1.9,1.9)", {"nonlinear_mirror", momentum(F::mirror, 1.9, 1.9, lp)}, 5},
+      {"nl_mirror_box(1.9,1.9)", {"nonlinear_mirror", momentum(F::mirror, 1.9, 1.9, box)}, 5},
+  };
+  for (const auto& [name, spec, streams] : specs) {
+    Kokkos::deep_copy(space.x, S(0.5));  // inside the box map's (-1, 2)
     auto optimizer = make_optimizer(spec, space);
-    rows.push_back({spec.type, streams, best_time([&] { optimizer->step(space, objective); })});
-    rows.push_back({spec.type + "+stats", streams, best_time([&] { optimizer->step(space, objective, statistics); })});
+    rows.push_back({name, streams, best_time([&] { optimizer->step(space, objective); })});
+    rows.push_back({name + "+stats", streams, best_time([&] { optimizer->step(space, objective, statistics); })});
   }
 
   const double triad = 3.0 * sizeof(S) * double(n) / rows[0].seconds;

@@ -42,15 +42,6 @@ KOKKOS_INLINE_FUNCTION constexpr T min(T a, T b) { return b < a ? b : a; }
 template <class T>
 KOKKOS_INLINE_FUNCTION constexpr bool is_finite(T x) { return x - x == T(0); }
 
-// sgn(v) |v|^e, the signed power every Hamiltonian update of paper 001 is made of; zero at
-// v = 0 even for e = 0 (dry friction), where pow(0, 0) would give 1.
-template <class T>
-KOKKOS_INLINE_FUNCTION T signed_power(T v, T e) {
-  if (v == T(0)) return T(0);
-  const T magnitude = pow(abs(v), e);
-  return v < T(0) ? -magnitude : magnitude;
-}
-
 }  // namespace math
 
 // Labelled fences exist only from Kokkos 3.6 on.
@@ -77,12 +68,12 @@ inline void fence(const char* label) {
 #define DYNAOPT_VECTORIZE
 #endif
 
-// A loop that updates and reduces statistics at once: an OpenMP SIMD reduction where the
-// compiler has OpenMP (as every Kokkos OpenMP build does), the independence hint otherwise.
-#if defined(_OPENMP) && !defined(__CUDA_ARCH__)
-#define DYNAOPT_PRAGMA(text) _Pragma(#text)
-#define DYNAOPT_SIMD_STATISTICS(sum1, sum2, sum3, sum4, maximum) \
-  DYNAOPT_PRAGMA(omp simd reduction(+ : sum1, sum2, sum3, sum4) reduction(max : maximum))
+// Unrolls a short loop of a known trip count completely, so that what it carries from one
+// iteration to the next (a statistics block's lane sums) stays in registers.
+#if defined(__clang__) && !defined(__CUDA_ARCH__)
+#define DYNAOPT_UNROLL _Pragma("clang loop unroll(full)")
+#elif defined(__GNUC__) && !defined(__CUDA_ARCH__) && !defined(__INTEL_COMPILER)
+#define DYNAOPT_UNROLL _Pragma("GCC unroll 16")
 #else
-#define DYNAOPT_SIMD_STATISTICS(sum1, sum2, sum3, sum4, maximum) DYNAOPT_VECTORIZE
+#define DYNAOPT_UNROLL
 #endif

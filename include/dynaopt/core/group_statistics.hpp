@@ -4,6 +4,9 @@
 #include <Kokkos_Core.hpp>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
+
+#include "dynaopt/core/compat.hpp"
 
 namespace dynaopt {
 
@@ -16,14 +19,25 @@ struct GroupStatistics {
 
   static constexpr int sum_count = 4;  // leading members combined by sum, the rest by max
 
-  KOKKOS_INLINE_FUNCTION void add_gradient(double g) {
-    grad_abs_sum += g < 0 ? -g : g;
-    grad_sq_sum += g * g;
+  // What an update reports per element, in its own precision (accumulated here in double):
+  // the gradient, the kinetic energy (or a velocity, whose v^2 / 2 it is), the step x_t - x_(t-1),
+  // a frequency.
+  template <class V>
+  KOKKOS_INLINE_FUNCTION void add_gradient(V g) {
+    const double d = double(g);
+    grad_abs_sum += d < 0 ? -d : d;
+    grad_sq_sum += d * d;
   }
-  KOKKOS_INLINE_FUNCTION void add_kinetic(double k) { kinetic_energy += k; }
-  KOKKOS_INLINE_FUNCTION void add_step(double dx) { step_sq_sum += dx * dx; }
-  KOKKOS_INLINE_FUNCTION void observe_frequency(double w) {
-    max_frequency = max_frequency < w ? w : max_frequency;
+  template <class V>
+  KOKKOS_INLINE_FUNCTION void add_kinetic(V k) { kinetic_energy += double(k); }
+  template <class V>
+  KOKKOS_INLINE_FUNCTION void add_velocity(V v) { kinetic_energy += 0.5 * double(v) * double(v); }
+  template <class V>
+  KOKKOS_INLINE_FUNCTION void add_step(V dx) { step_sq_sum += double(dx) * double(dx); }
+  template <class V>
+  KOKKOS_INLINE_FUNCTION void observe_frequency(V w) {
+    const double d = double(w);
+    max_frequency = max_frequency < d ? d : max_frequency;
   }
   KOKKOS_INLINE_FUNCTION GroupStatistics& operator+=(const GroupStatistics& o) {
     grad_abs_sum += o.grad_abs_sum;
@@ -38,39 +52,79 @@ struct GroupStatistics {
 // What an update sees when nobody asked for statistics: every call vanishes when inlined,
 // so the plain step streams its arrays with nothing else in the loop.
 struct NoStatistics {
-  KOKKOS_INLINE_FUNCTION void add_gradient(double) const {}
-  KOKKOS_INLINE_FUNCTION void add_kinetic(double) const {}
-  KOKKOS_INLINE_FUNCTION void add_step(double) const {}
-  KOKKOS_INLINE_FUNCTION void observe_frequency(double) const {}
+  template <class V>
+  KOKKOS_FORCEINLINE_FUNCTION void add_gradient(V) const {}
+  template <class V>
+  KOKKOS_FORCEINLINE_FUNCTION void add_kinetic(V) const {}
+  template <class V>
+  KOKKOS_FORCEINLINE_FUNCTION void add_velocity(V) const {}
+  template <class V>
+  KOKKOS_FORCEINLINE_FUNCTION void add_step(V) const {}
+  template <class V>
+  KOKKOS_FORCEINLINE_FUNCTION void observe_frequency(V) const {}
 };
 
-// The same accumulation into plain variables of a host loop: the form an OpenMP SIMD
-// reduction keeps in vector registers. The maximum runs on the bit patterns: for the
-// non-negative frequencies they order as the values do (a NaN sorts above +inf, so it still
-// surfaces), and an integer max vectorises where a floating-point one needs fast-math.
-struct StatisticsAccumulators {
-  double& grad_abs_sum;
-  double& grad_sq_sum;
-  double& kinetic_energy;
-  double& step_sq_sum;
-  std::int64_t& max_frequency_bits;
+// The statistics of a host loop, in SIMD lanes: `lanes` partial sums of each statistic in the
+// parameters' precision T (64 bytes of T: one AVX-512 register, two AVX2 ones), which a loop over
+// the lanes keeps in vector registers whatever T is (double accumulators of float data would
+// halve the vector width and need conversions). They are folded into double after every `fold`
+// rows of lanes, so a float partial sum holds at most 8 terms (a double one 32). The maximum runs on the bit
+// patterns: for the non-negative frequencies they order as the values do (a NaN sorts above
+// +inf, so it still surfaces), and an integer max vectorises where a floating-point one needs
+// fast-math.
+template <class T>
+struct LaneStatistics {
+  static constexpr int lanes = int(64 / sizeof(T));
+  static constexpr int fold = sizeof(T) == 4 ? 8 : 32;
+  using Bits = std::conditional_t<sizeof(T) == 4, std::int32_t, std::int64_t>;
+  T abs_sum[lanes], sq_sum[lanes], kinetic[lanes], step_sq[lanes];
+  Bits max_bits[lanes];
 
-  void add_gradient(double g) const {
-    grad_abs_sum += g < 0 ? -g : g;
-    grad_sq_sum += g * g;
+  void clear() {
+    for (int j = 0; j < lanes; ++j) abs_sum[j] = sq_sum[j] = kinetic[j] = step_sq[j] = T(0), max_bits[j] = 0;
   }
-  void add_kinetic(double k) const { kinetic_energy += k; }
-  void add_step(double dx) const { step_sq_sum += dx * dx; }
-  void observe_frequency(double w) const {
-    std::int64_t bits;
-    std::memcpy(&bits, &w, sizeof bits);
-    max_frequency_bits = max_frequency_bits < bits ? bits : max_frequency_bits;
+  void fold_into(GroupStatistics& total) const {
+    Bits top = 0;
+    for (int j = 0; j < lanes; ++j) {
+      total.grad_abs_sum += double(abs_sum[j]), total.grad_sq_sum += double(sq_sum[j]);
+      total.kinetic_energy += double(kinetic[j]), total.step_sq_sum += double(step_sq[j]);
+      top = top < max_bits[j] ? max_bits[j] : top;
+    }
+    T w;
+    std::memcpy(&w, &top, sizeof w);
+    total.observe_frequency(w);
   }
-  static double frequency(std::int64_t bits) {
-    double w;
-    std::memcpy(&w, &bits, sizeof w);
-    return w;
-  }
+
+  // Lane j, as an update sees it.
+  struct Lane {
+    LaneStatistics& s;
+    int j;
+    template <class V>
+    KOKKOS_FORCEINLINE_FUNCTION void add_gradient(V g) const {
+      const T t = T(g);
+      s.abs_sum[j] += math::abs(t);
+      s.sq_sum[j] += t * t;
+    }
+    template <class V>
+    KOKKOS_FORCEINLINE_FUNCTION void add_kinetic(V k) const { s.kinetic[j] += T(k); }
+    template <class V>
+    KOKKOS_FORCEINLINE_FUNCTION void add_velocity(V v) const {
+      const T t = T(v);
+      s.kinetic[j] += T(0.5) * t * t;
+    }
+    template <class V>
+    KOKKOS_FORCEINLINE_FUNCTION void add_step(V dx) const {
+      const T t = T(dx);
+      s.step_sq[j] += t * t;
+    }
+    template <class V>
+    KOKKOS_FORCEINLINE_FUNCTION void observe_frequency(V w) const {
+      const T t = T(w);
+      Bits bits;
+      std::memcpy(&bits, &t, sizeof bits);
+      s.max_bits[j] = s.max_bits[j] < bits ? bits : s.max_bits[j];
+    }
+  };
 };
 
 template <class Device>

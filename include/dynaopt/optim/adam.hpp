@@ -27,6 +27,7 @@ struct AdamCoefficients {
 
 template <class Scalar, class Device>
 struct AdamUpdate {
+  using scalar_type = Scalar;
   using coefficients = AdamCoefficients<Scalar>;
   Kokkos::View<Scalar*, Device> x, first, second;
   Kokkos::View<const Scalar*, Device> g;
@@ -47,9 +48,9 @@ struct AdamUpdate {
     const Scalar moved = xi - k.lr * (m_hat / (root_v_hat + k.eps) + k.decoupled_decay * xi);
     x(i) = moved;
     stats.add_gradient(gi);
-    stats.add_step(double(moved - xi));
+    stats.add_step(moved - xi);
     stats.observe_frequency(root_v_hat);
-    stats.add_kinetic(0.5 * double(m_hat) * double(m_hat));
+    stats.add_velocity(m_hat);
   }
 };
 

@@ -90,6 +90,7 @@ KOKKOS_INLINE_FUNCTION double unit_noise(std::uint64_t stream, std::uint64_t ind
 
 template <class Scalar, class Device, bool Noisy = false>
 struct DynaUpdate {
+  using scalar_type = Scalar;
   using coefficients = DynaCoefficients<Scalar>;
   Kokkos::View<Scalar*, Device> x, omega_sq, velocity;
   Kokkos::View<const Scalar*, Device> g;
@@ -114,8 +115,8 @@ struct DynaUpdate {
     x(i) = moved;
     stats.add_gradient(gi);
     stats.observe_frequency(omega);
-    stats.add_kinetic(0.5 * double(v_hat) * double(v_hat));
-    stats.add_step(double(moved - xi));
+    stats.add_velocity(v_hat);
+    stats.add_step(moved - xi);
   }
 };
 

@@ -27,6 +27,7 @@ struct DynaPrototypeCoefficients {
 
 template <class Scalar, class Device>
 struct DynaPrototypeUpdate {
+  using scalar_type = Scalar;
   using coefficients = DynaPrototypeCoefficients<Scalar>;
   Kokkos::View<Scalar*, Device> x, frequency_sq, momentum;
   Kokkos::View<const Scalar*, Device> g;
@@ -47,9 +48,9 @@ struct DynaPrototypeUpdate {
     const Scalar moved = xi - k.lr * m_hat / v_hat;
     x(i) = moved;
     stats.add_gradient(gi);
-    stats.add_step(double(moved - xi));
+    stats.add_step(moved - xi);
     stats.observe_frequency(v_hat);
-    stats.add_kinetic(0.5 * double(m_hat) * double(m_hat));
+    stats.add_velocity(m_hat);
   }
 };
 

@@ -4,9 +4,12 @@
 // statistics reduced inside the team and added atomically into that group's slot.
 //
 // An update is a functor with
+//   using scalar_type = ...;                                    // the parameters' precision
 //   using coefficients = ...;                                   // per-group scalars (POD)
 //   coefficients group_coefficients(int group) const;           // loaded once per chunk
 //   template <class Stats> void operator()(const coefficients&, std::size_t i, Stats&) const;
+// where Stats takes add_gradient, add_kinetic or add_velocity, add_step, observe_frequency of
+// the element (group_statistics.hpp).
 #include <Kokkos_Core.hpp>
 #include <string>
 
@@ -46,14 +49,30 @@ struct FusedApply {
     } else {
       GroupStatistics chunk_statistics;
       if constexpr (runs_on_host<execution_space>) {
-        // Plain accumulators in a SIMD reduction keep this loop vectorised too; a struct
-        // carried across iterations would serialise it on the floating-point sums.
-        double abs_sum = 0, sq_sum = 0, kinetic = 0, step_sq = 0;
-        std::int64_t max_bits = 0;  // the bits of +0.0
-        StatisticsAccumulators accumulate{abs_sum, sq_sum, kinetic, step_sq, max_bits};
-        DYNAOPT_SIMD_STATISTICS(abs_sum, sq_sum, kinetic, step_sq, max_bits)
-        for (std::size_t i = chunk.begin; i < chunk.end; ++i) update(coefficients, i, accumulate);
-        chunk_statistics = GroupStatistics{abs_sum, sq_sum, kinetic, step_sq, StatisticsAccumulators::frequency(max_bits)};
+        // Blocks of `fold` rows of lanes, each row a SIMD loop into its lanes' partial sums,
+        // folded into the chunk's double totals after the block; then the rows left, then the
+        // elements left (fewer than a row) one by one.
+        using Lanes = LaneStatistics<typename Update::scalar_type>;
+        constexpr std::size_t width = Lanes::lanes, block = width * Lanes::fold;
+        Lanes lanes;
+        const auto row = [&](std::size_t first) {
+          DYNAOPT_VECTORIZE
+          for (int j = 0; j < int(width); ++j) {
+            typename Lanes::Lane lane{lanes, j};
+            update(coefficients, first + std::size_t(j), lane);
+          }
+        };
+        std::size_t i = chunk.begin;
+        for (; i + block <= chunk.end; i += block) {
+          lanes.clear();
+          DYNAOPT_UNROLL
+          for (std::size_t r = 0; r < Lanes::fold; ++r) row(i + r * width);
+          lanes.fold_into(chunk_statistics);
+        }
+        lanes.clear();
+        for (; i + width <= chunk.end; i += width) row(i);
+        lanes.fold_into(chunk_statistics);
+        for (; i < chunk.end; ++i) update(coefficients, i, chunk_statistics);
       } else {
         Kokkos::parallel_reduce(
             Kokkos::TeamThreadRange(team, chunk.begin, chunk.end),

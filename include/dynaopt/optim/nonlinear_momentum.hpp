@@ -8,14 +8,18 @@
 //   Nesterov   (Alg. 2):  y = x + V(p - c D(p)),         x <- x + V(p)
 //   mirror     (Alg. 3):  y = x,                         x <- grad psi*(grad psi(x) + V(p))
 // With eta = s = 2 these are classical heavy ball and Nesterov (lr h, momentum 1 - c); those
-// members take a path without pow. The kinetic energy K*(p) = (1/r) sum |p|^r is reported so
-// that the dissipation dE/dt = -v.D(v) <= 0 the method is built on can be watched.
+// members take a path without a power. The others take their powers from one logarithm per
+// momentum (core/power.hpp: |p|^a = exp(a log|p|), vectorised): log|p| for the damping of the
+// old momentum, log|p'| for the new one's velocity, its kinetic energy |p'| |V(p')| / r and
+// (Nesterov) the damping of the look-ahead. The kinetic energy K*(p) = (1/r) sum |p|^r is
+// reported so that the dissipation dE/dt = -v.D(v) <= 0 the method is built on can be watched.
 #include <stdexcept>
 #include <string>
 #include <type_traits>
 
 #include "dynaopt/core/compat.hpp"
 #include "dynaopt/core/format.hpp"
+#include "dynaopt/core/power.hpp"
 #include "dynaopt/optim/fused_apply.hpp"
 #include "dynaopt/optim/mirror_map.hpp"
 #include "dynaopt/optim/optimizer.hpp"
@@ -44,21 +48,40 @@ struct MomentumCoefficients {
   Scalar step, friction, momentum;  // h, c, 1 - c
   Scalar damping_power;             // eta - 1
   Scalar velocity_power;            // r - 1 = 1/(s - 1)
-  Scalar conjugate_exponent;        // r
+  Scalar inverse_conjugate;         // 1 / r
 };
 
-// The momentum law of the family, for the update and the constraint pass alike.
+// The momentum law of the family, for the update and the constraint pass alike. A Magnitude
+// holds |p| and log|p| where some power of p is taken, nothing where none is.
 template <class Scalar, bool LinearDamping, bool QuadraticKinetic>
 struct MomentumLaw {
+  struct None {
+    KOKKOS_INLINE_FUNCTION explicit None(Scalar) {}
+  };
+  using Magnitude = std::conditional_t<LinearDamping && QuadraticKinetic, None, math::Magnitude<Scalar>>;
+
   // p - c D(p)
-  KOKKOS_INLINE_FUNCTION static Scalar damped(const MomentumCoefficients<Scalar>& k, Scalar p) {
+  KOKKOS_FORCEINLINE_FUNCTION static Scalar damped(const MomentumCoefficients<Scalar>& k, Scalar p, const Magnitude& m) {
     if constexpr (LinearDamping) return k.momentum * p;
-    else return p - k.friction * math::signed_power(p, k.damping_power);
+    else return p - k.friction * math::signed_power(p, m, k.damping_power);
+  }
+  KOKKOS_FORCEINLINE_FUNCTION static Scalar damped(const MomentumCoefficients<Scalar>& k, Scalar p) {
+    return damped(k, p, Magnitude(LinearDamping ? Scalar(0) : p));
   }
   // V(p), and its inverse sgn(w)|w|^(s-1)
-  KOKKOS_INLINE_FUNCTION static Scalar velocity(const MomentumCoefficients<Scalar>& k, Scalar p) {
+  KOKKOS_FORCEINLINE_FUNCTION static Scalar velocity(const MomentumCoefficients<Scalar>& k, Scalar p, const Magnitude& m) {
     if constexpr (QuadraticKinetic) return p;
-    else return math::signed_power(p, k.velocity_power);
+    else return math::signed_power(p, m, k.velocity_power);
+  }
+  KOKKOS_FORCEINLINE_FUNCTION static Scalar velocity(const MomentumCoefficients<Scalar>& k, Scalar p) {
+    return velocity(k, p, Magnitude(QuadraticKinetic ? Scalar(0) : p));
+  }
+  // K*(p) = |p|^r / r = |p| |V(p)| / r, from the velocity already taken (p^2 / 2 when s = 2).
+  template <class Statistics>
+  KOKKOS_FORCEINLINE_FUNCTION static void add_kinetic(const MomentumCoefficients<Scalar>& k, Scalar p, Scalar v,
+                                                      Statistics& stats) {
+    if constexpr (QuadraticKinetic) stats.add_velocity(p);
+    else stats.add_kinetic(math::abs(p) * math::abs(v) * k.inverse_conjugate);
   }
   KOKKOS_INLINE_FUNCTION static Scalar momentum_of(const MomentumCoefficients<Scalar>& k, Scalar w) {
     if constexpr (QuadraticKinetic) return w;
@@ -68,6 +91,7 @@ struct MomentumLaw {
 
 template <class Scalar, class Device, class Mirror, bool LookAhead, bool LinearDamping, bool QuadraticKinetic>
 struct MomentumUpdate {
+  using scalar_type = Scalar;
   using coefficients = MomentumCoefficients<Scalar>;
   using law = MomentumLaw<Scalar, LinearDamping, QuadraticKinetic>;
   Kokkos::View<Scalar*, Device> x, p, y;  // y only for the look-ahead form
@@ -78,19 +102,18 @@ struct MomentumUpdate {
   KOKKOS_INLINE_FUNCTION coefficients group_coefficients(int) const { return c; }
 
   template <class Statistics>
-  KOKKOS_INLINE_FUNCTION void operator()(const coefficients& k, std::size_t i, Statistics& stats) const {
+  KOKKOS_FORCEINLINE_FUNCTION void operator()(const coefficients& k, std::size_t i, Statistics& stats) const {
     const Scalar gi = g(i), x_old = x(i);
     const Scalar pi = law::damped(k, p(i)) - k.step * gi;
-    const Scalar xi = mirror.from_dual(mirror.to_dual(x_old) + law::velocity(k, pi));
+    const typename law::Magnitude m(pi);  // every power of the new momentum
+    const Scalar vi = law::velocity(k, pi, m);
+    const Scalar xi = mirror.from_dual(mirror.to_dual(x_old) + vi);
     p(i) = pi;
     x(i) = xi;
-    if constexpr (LookAhead) y(i) = xi + law::velocity(k, law::damped(k, pi));
+    if constexpr (LookAhead) y(i) = xi + law::velocity(k, law::damped(k, pi, m));
     stats.add_gradient(gi);
-    stats.add_step(double(xi - x_old));
-    if constexpr (QuadraticKinetic)
-      stats.add_kinetic(0.5 * double(pi) * double(pi));
-    else
-      stats.add_kinetic(double(math::pow(math::abs(pi), k.conjugate_exponent) / k.conjugate_exponent));
+    stats.add_step(xi - x_old);
+    law::add_kinetic(k, pi, vi, stats);
   }
 };
 
@@ -115,6 +138,7 @@ struct MomentumMotion {
 // Nesterov's look-ahead point y = x + V(p - c D(p)) of the constrained state.
 template <class Scalar, class Device, bool LinearDamping, bool QuadraticKinetic>
 struct LookAheadUpdate {
+  using scalar_type = Scalar;
   using coefficients = MomentumCoefficients<Scalar>;
   using law = MomentumLaw<Scalar, LinearDamping, QuadraticKinetic>;
   Kokkos::View<const Scalar*, Device> x, p;
@@ -138,7 +162,7 @@ class NonlinearMomentum : public Optimizer<Scalar, Device> {
       : settings_(settings), momentum_(this->state_array("nonlinear_momentum.p", space.size())) {
     const double s = settings.kinetic_exponent, r = s / (s - 1);
     coefficients_ = {Scalar(settings.step),          Scalar(settings.friction), Scalar(1 - settings.friction),
-                     Scalar(settings.damping_exponent - 1), Scalar(r - 1), Scalar(r)};
+                     Scalar(settings.damping_exponent - 1), Scalar(r - 1), Scalar(1 / r)};
     if (settings_.form == MomentumForm::mirror && settings_.mirror.kind == MirrorSpec::Kind::box)
       require_inside_box(space);
     if (settings_.form == MomentumForm::nesterov) {

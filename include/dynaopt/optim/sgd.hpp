@@ -11,6 +11,7 @@ struct SgdSettings {
 
 template <class Scalar, class Device>
 struct SgdUpdate {
+  using scalar_type = Scalar;
   using coefficients = Scalar;  // the learning rate
   Kokkos::View<Scalar*, Device> x;
   Kokkos::View<const Scalar*, Device> g;
@@ -24,7 +25,7 @@ struct SgdUpdate {
     const Scalar moved = xi - rate * gi;
     x(i) = moved;
     stats.add_gradient(gi);
-    stats.add_step(double(moved - xi));
+    stats.add_step(moved - xi);
   }
 };
 

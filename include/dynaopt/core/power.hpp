@@ -1,0 +1,230 @@
+#pragma once
+// Powers |v|^e that a compiler can vectorise and a GPU evaluates in a few dozen instructions: the
+// nonlinear momentum family of paper 001 takes two to four of them per parameter and step, and a
+// call to the scalar library pow per element ran that family 40 times under the memory system.
+//
+//   vector_log(x)   log x (subnormals included; log 0 = -inf, NaN below 0, +inf and NaN pass)
+//   vector_exp(y)   e^y, overflowing to +inf above the largest double (float) and to 0 below
+//                   the smallest subnormal
+//   Magnitude(v)    |v| and its logarithm, taken once for every power of the same element:
+//                   |v|^e = exp(e log|v|)
+//
+// Both are written with the arithmetic of T, bit operations and selects only (no table, no
+// call, no branch), so the fused loops stay SIMD loops on the host and branch-free on a device.
+//   log: x = 2^k m with m in [sqrt(1/2), sqrt(2)), f = m - 1 (exact), s = f / (2 + f), and
+//        log m = 2 atanh s = f - s (f - 2 s^2 Q(s^2)) with Q the series of atanh
+//        (|s| <= 0.1716, s^2 <= 0.0295: 10 terms in double, 4 in float), then k ln2 in two parts.
+//   exp: y = n ln2 + r with n = round(y / ln2) (the 1.5 2^52 shifter; n read from its bits),
+//        |r| <= ln2 / 2, e^r by its Taylor polynomial (degree 13 in double, 7 in float), and 2^n
+//        applied as two factors so that results near the overflow and subnormal ends are exact
+//        powers of two times e^r.
+// Accuracy, measured against std::pow by tstPower over every binade the optimizers can meet
+// (subnormal to 1e300; the figures are in its header comment): the relative error of |v|^e is
+// a few units in the last place plus |e log|v|| units of the logarithm's rounding, the error of
+// any pow that rounds its logarithm to T (the library's carries extra bits).
+#include <Kokkos_Core.hpp>
+#include <cstdint>
+#include <cstring>
+
+#include "dynaopt/core/compat.hpp"
+
+namespace dynaopt {
+namespace math {
+namespace detail {
+
+template <class T>
+struct Binary;  // the layout of T's bits
+
+template <>
+struct Binary<double> {
+  using Bits = std::int64_t;
+  static constexpr int mantissa = 52, bias = 1023;
+  static constexpr double min_normal = 0x1p-1022, subnormal_scale = 0x1p54, shifter = 0x1.8p52;
+  static constexpr double ln2_hi = 0x1.62e42fee00000p-1, ln2_lo = 0x1.a39ef35793c76p-33;
+  static constexpr double overflow = 0x1.62e42fefa39efp+9;   // log of the largest double
+  static constexpr double underflow = -0x1.74910d52d3051p+9;  // log of half the smallest subnormal
+  static constexpr int log_terms = 10, exp_degree = 13;
+  static constexpr double splitter = 0x1p43 + 1;  // Veltkamp: a 10-bit head (k ln2_hi has 43 bits)
+};
+
+template <>
+struct Binary<float> {
+  using Bits = std::int32_t;
+  static constexpr int mantissa = 23, bias = 127;
+  static constexpr float min_normal = 0x1p-126f, subnormal_scale = 0x1p25f, shifter = 0x1.8p23f;
+  static constexpr float ln2_hi = 0x1.62p-1f, ln2_lo = 0x1.c85fep-10f;  // 9 bits: k ln2_hi exact
+  static constexpr float overflow = 0x1.62e42ep+6f;
+  static constexpr float underflow = -0x1.9fe368p+6f;
+  static constexpr int log_terms = 4, exp_degree = 7;
+  static constexpr float splitter = 0x1p17f + 1;  // a 7-bit head (k ln2_hi has 17 bits)
+};
+
+template <class T>
+KOKKOS_FORCEINLINE_FUNCTION typename Binary<T>::Bits bits_of(T x) {
+  typename Binary<T>::Bits b;
+  std::memcpy(&b, &x, sizeof b);
+  return b;
+}
+template <class T>
+KOKKOS_FORCEINLINE_FUNCTION T from_bits(typename Binary<T>::Bits b) {
+  T x;
+  std::memcpy(&x, &b, sizeof x);
+  return x;
+}
+// a b + c, fused (one rounding, one instruction) where the hardware has it: a device, or a host
+// compiled for FMA; elsewhere a multiply and an add, never a call.
+template <class T>
+KOKKOS_FORCEINLINE_FUNCTION T multiply_add(T a, T b, T c) {
+#if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__)
+  return fma(a, b, c);
+#elif defined(__FMA__) && (defined(__GNUC__) || defined(__clang__))
+  if constexpr (sizeof(T) == sizeof(float)) return __builtin_fmaf(a, b, c);
+  else return __builtin_fma(a, b, c);
+#else
+  return a * b + c;
+#endif
+}
+
+// The series' coefficients, folded at compile time: 1/j! of e^r, 1/(2j+1) of atanh.
+template <int J>
+KOKKOS_INLINE_FUNCTION constexpr double inverse_factorial() {
+  if constexpr (J == 0) return 1;
+  else return inverse_factorial<J - 1>() / J;
+}
+template <class T, int J, bool Exp>
+KOKKOS_INLINE_FUNCTION constexpr T coefficient() {
+  return T(Exp ? inverse_factorial<J>() : 1.0 / (2 * J + 1));
+}
+// sum_j c_(J + Stride j) u^j over J + Stride j <= Last, by Horner's rule.
+template <class T, int J, int Last, int Stride, bool Exp>
+KOKKOS_FORCEINLINE_FUNCTION T horner(T u) {
+  constexpr T c = coefficient<T, J, Exp>();
+  if constexpr (J + Stride > Last) return c;
+  else return multiply_add(horner<T, J + Stride, Last, Stride, Exp>(u), u, c);
+}
+// sum_(j=First..Last) c_j u^(j-First) as E(u^2) + u O(u^2): two chains of half the length, so
+// that the latency of one does not idle the other's units.
+template <class T, int First, int Last, bool Exp>
+KOKKOS_FORCEINLINE_FUNCTION T polynomial(T u) {
+  const T u2 = u * u;
+  return multiply_add(u, horner<T, First + 1, Last, 2, Exp>(u2), horner<T, First, Last, 2, Exp>(u2));
+}
+
+// 2^n for an integral n within T's normal exponents: n + bias in the mantissa of 2^mantissa,
+// moved into the exponent field (integer adds and shifts only).
+template <class T>
+KOKKOS_FORCEINLINE_FUNCTION T power_of_two(T n) {
+  using B = Binary<T>;
+  const T two_to_mantissa = T(B::shifter) / T(1.5);
+  return from_bits<T>((bits_of(n + T(B::bias) + two_to_mantissa) - bits_of(two_to_mantissa)) << B::mantissa);
+}
+
+}  // namespace detail
+
+namespace detail {
+
+// log x = hi + lo with hi = k ln2_hi exactly (k ln2_hi has at most T's digits), |lo| <= ln2
+// apart from k ln2_lo: a power's exponent e log x is then formed without the rounding of a
+// large product.
+template <class T>
+struct LogParts {
+  T hi, lo;
+};
+
+template <class T>
+KOKKOS_FORCEINLINE_FUNCTION LogParts<T> log_parts(T x) {
+  using B = Binary<T>;
+  using Bits = typename B::Bits;
+  // Every select below picks between values computed on both sides: a select whose arm holds an
+  // operation is a branch to a compiler that keeps floating-point traps (GCC's default), and a
+  // branch keeps the loop from vectorising.
+  const bool subnormal = x < B::min_normal;
+  const T scaled = x * B::subnormal_scale;
+  const Bits bits = bits_of(subnormal ? scaled : x);
+  const Bits mantissa_mask = (Bits(1) << B::mantissa) - 1;
+  // The exponent field as a T without an integer conversion (none for 64 bits before AVX-512):
+  // the field in the mantissa of 2^mantissa, then 2^mantissa subtracted.
+  const T field = from_bits<T>(((bits >> B::mantissa) & Bits(2 * B::bias + 1)) | bits_of(T(B::shifter) / T(1.5))) -
+                  T(B::shifter) / T(1.5);
+  const T unbiased = field - T(B::bias), shifted_in = unbiased - T(B::mantissa + 2);
+  const T m1 = from_bits<T>((bits & mantissa_mask) | (Bits(B::bias) << B::mantissa));  // in [1, 2)
+  const T m_half = m1 * T(0.5);
+  const bool high = m1 > T(1.41421356237309504880);
+  const T m = high ? m_half : m1;
+  const T k_low = subnormal ? shifted_in : unbiased, k_high = k_low + T(1);
+  const T kf = high ? k_high : k_low;
+  const T f = m - T(1), s = f / (T(2) + f), z = s * s;
+  // 2 atanh(s) - 2s = 2 s z (1/3 + z/5 + z^2/7 + ...) = 2 s z Q(z), and 2s = f - s f
+  const T q = polynomial<T, 1, B::log_terms, false>(z);
+  const T log_m = f - s * (f - T(2) * z * q);
+  const T hi = kf * B::ln2_hi, lo = multiply_add(kf, T(B::ln2_lo), log_m);
+  const bool finite = x < infinity<T>();  // +inf and NaN as they are
+  return {finite ? hi : x, finite ? lo : T(0)};
+}
+
+// e^(hi + lo), hi a multiple of ln2_hi's last bit (or lo = 0), |lo| a few units at most.
+template <class T>
+KOKKOS_FORCEINLINE_FUNCTION T exp_parts(T hi, T lo) {
+  using B = Binary<T>;
+  using Bits = typename B::Bits;
+  // Outside T's exponents (and for hi + lo of no integral n within 2^mantissa) what is computed
+  // is meaningless and the selects at the end give the limits; NaN propagates.
+  const T y = hi + lo;
+  const T n = (y * T(1.44269504088896340736) + B::shifter) - B::shifter;  // round to nearest
+  // hi - n ln2_hi is exact (both are multiples of ln2_hi's last bit, and so is the short
+  // difference): r carries only the roundings of small terms.
+  const T r = (hi - n * B::ln2_hi) + (lo - n * B::ln2_lo);
+  // 1 + r (1 + r Q(r)): the last two steps by Horner's rule keep the rounding near 1 ulp; Q's
+  // own (split for speed) is damped by r^2 <= 0.12.
+  const T p = multiply_add(r, multiply_add(r, polynomial<T, 2, B::exp_degree, true>(r), T(1)), T(1));
+  // 2^n as 2^n1 2^(n - n1), each factor a normal number; n1 = round(n / 2) as n is.
+  const T n1 = (n * T(0.5) + B::shifter) - B::shifter, n2 = n - n1;
+  T result = p * power_of_two<T>(n1) * power_of_two<T>(n2);
+  const T overflowed = infinity<T>(), underflowed = T(0);
+  result = y > T(B::overflow) ? overflowed : result;
+  result = y < T(B::underflow) ? underflowed : result;
+  return result;
+}
+
+}  // namespace detail
+
+template <class T>
+KOKKOS_FORCEINLINE_FUNCTION T vector_log(T x) {
+  const detail::LogParts<T> l = detail::log_parts(x);
+  const T nan = infinity<T>() - infinity<T>();
+  return x > T(0) ? l.hi + l.lo : x == T(0) ? -infinity<T>() : nan;
+}
+
+template <class T>
+KOKKOS_FORCEINLINE_FUNCTION T vector_exp(T y) {
+  return detail::exp_parts(y, T(0));
+}
+
+// |v| and log|v|, for every power of the same element.
+template <class T>
+struct Magnitude {
+  T abs;
+  detail::LogParts<T> log;
+  KOKKOS_FORCEINLINE_FUNCTION explicit Magnitude(T v) : abs(math::abs(v)), log(detail::log_parts(abs)) {}
+  // |v|^e for e >= 0: 0 at v = 0 (also for e = 0: dry friction's sgn), 1 for e = 0 otherwise.
+  // e = e_hi + e_lo with e_hi short enough that e_hi log.hi is exact (e is the same for a whole
+  // loop: the split is hoisted out of it).
+  KOKKOS_FORCEINLINE_FUNCTION T power(T e) const {
+    const T t = e * detail::Binary<T>::splitter, e_hi = t - (t - e), e_lo = e - e_hi;
+    const T p = detail::exp_parts(e_hi * log.hi, e_lo * log.hi + e * log.lo);
+    return abs == T(0) ? T(0) : e == T(0) ? T(1) : abs < infinity<T>() ? p : abs;
+  }
+};
+// sgn(v) |v|^e, e >= 0: the signed power every Hamiltonian update of paper 001 is made of.
+template <class T>
+KOKKOS_FORCEINLINE_FUNCTION T signed_power(T v, const Magnitude<T>& m, T e) {
+  const T magnitude = m.power(e), negative = -magnitude;
+  return v < T(0) ? negative : magnitude;
+}
+template <class T>
+KOKKOS_FORCEINLINE_FUNCTION T signed_power(T v, T e) {
+  return signed_power(v, Magnitude<T>(v), e);
+}
+
+}  // namespace math
+}  // namespace dynaopt
