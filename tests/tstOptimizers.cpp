@@ -257,6 +257,47 @@ TYPED_TEST(OptimizerTest, BoxMirrorStaysInsideItsBounds) {
   EXPECT_GT(at_a_bound, 0) << "the test needs a minimum outside the box";
 }
 
+// Driven hard onto both bounds, the box mirror's iterates stay strictly inside (in float and
+// double: on the representable values next to the bounds, where the dual coordinate is still
+// finite), and when the force turns they all come back.
+TYPED_TEST(OptimizerTest, BoxMirrorIteratesNeverReachTheBoundsAndComeBack) {
+  using S = typename TestFixture::S;
+  const std::size_t n = 1000;
+  long calls = 0;
+  const long turn = 150, steps = 300;
+  // A linear objective pushing odd coordinates up and even ones down, reversed after `turn` steps.
+  const Objective<S> f = [&](const std::vector<S>& y, std::vector<S>& g) {
+    const double sign = calls++ < turn ? 1 : -1;
+    double value = 0;
+    for (std::size_t i = 0; i < y.size(); ++i) {
+      g[i] = S(sign * (i % 2 ? -50.0 : 50.0) * (1 + double(i % 7)));
+      value += double(g[i]) * double(y[i]);
+    }
+    return value;
+  };
+  NonlinearMomentumSettings m;
+  m.form = MomentumForm::mirror, m.step = 0.5, m.friction = 0.1, m.damping_exponent = 1.8, m.kinetic_exponent = 1.8;
+  m.mirror.kind = MirrorSpec::Kind::box, m.mirror.lower = 1, m.mirror.upper = 2;
+  const std::vector<double> x0(n, 1.5);
+  const auto pushed = this->library({"nonlinear_mirror", m}, x0, f, turn);
+  const S inner_low = std::nextafter(S(1), S(2)), inner_high = std::nextafter(S(2), S(1));
+  std::size_t on_inner = 0;
+  for (const S v : pushed) {
+    ASSERT_GT(v, S(1));
+    ASSERT_LT(v, S(2));
+    on_inner += (v == inner_low || v == inner_high);
+  }
+  EXPECT_GT(on_inner, n / 2) << "most coordinates must have been driven onto the bounds";
+  calls = 0;
+  const auto back = this->library({"nonlinear_mirror", m}, x0, f, steps);
+  for (std::size_t i = 0; i < n; ++i) {
+    EXPECT_GT(back[i], S(1));
+    EXPECT_LT(back[i], S(2));
+    // Pushed the other way for as long, every coordinate has left the bound it was driven onto.
+    EXPECT_NE(back[i], i % 2 ? inner_high : inner_low) << i;
+  }
+}
+
 // With eta = s = 2 the family is classical heavy ball and Nesterov (lr h, momentum 1 - c),
 // bit for bit on the host.
 TYPED_TEST(OptimizerTest, QuadraticMembersAreClassicalMomentum) {

@@ -2,6 +2,8 @@
 // Mirror maps for the mirror-descent form of the nonlinear momentum method (paper 001, Alg. 3):
 // x <- grad psi*( grad psi(x) + step ). Each map offers to_dual = grad psi and
 // from_dual = grad psi* = (grad psi)^-1.
+#include <cmath>
+
 #include "dynaopt/core/power.hpp"
 
 namespace dynaopt {
@@ -30,10 +32,21 @@ struct LpMap {
 
 // The box [lower, upper] through the Fermi-Dirac entropy
 // psi(x) = (x-a) log(x-a) + (b-x) log(b-x): grad psi(x) = log((x-a)/(b-x)) and its inverse is
-// a + (b-a)/(1 + exp(-z)), so every iterate stays strictly inside the box.
+// a + (b-a)/(1 + exp(-z)), strictly inside the box in exact arithmetic. In floating point the
+// sum rounds to a or b once |z| passes about 37 in double, 17 in float (bounds of order one), and an iterate
+// on a bound has the dual coordinate -inf or +inf, from which no step brings it back: so from_dual
+// clamps to the representable values next inside the bounds.
 struct BoxMap {
-  double lower;
-  double upper;
+  double lower, upper;
+  double inner_lower, inner_upper;      // the doubles next inside (lower, upper)
+  float inner_lower_f, inner_upper_f;   // the floats next inside
+
+  static BoxMap between(double a, double b) {
+    float fa = float(a), fb = float(b);
+    if (double(fa) <= a) fa = std::nextafter(fa, HUGE_VALF);
+    if (double(fb) >= b) fb = std::nextafter(fb, -HUGE_VALF);
+    return {a, b, std::nextafter(a, b), std::nextafter(b, a), fa, fb};
+  }
 
   template <class T>
   KOKKOS_FORCEINLINE_FUNCTION T to_dual(T x) const {
@@ -41,7 +54,10 @@ struct BoxMap {
   }
   template <class T>
   KOKKOS_FORCEINLINE_FUNCTION T from_dual(T z) const {
-    return T(lower) + T(upper - lower) / (T(1) + math::vector_exp(-z));
+    const T x = T(lower) + T(upper - lower) / (T(1) + math::vector_exp(-z));
+    const T low = sizeof(T) == sizeof(float) ? T(inner_lower_f) : T(inner_lower);
+    const T high = sizeof(T) == sizeof(float) ? T(inner_upper_f) : T(inner_upper);
+    return math::min(math::max(x, low), high);
   }
 };
 

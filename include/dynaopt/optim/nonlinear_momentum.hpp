@@ -191,7 +191,7 @@ class NonlinearMomentum : public Optimizer<Scalar, Device> {
           case MirrorSpec::Kind::lp:
             return launch<false>(space, c, LpMap::with_exponent(s.mirror.p), statistics);
           case MirrorSpec::Kind::box:
-            return launch<false>(space, c, BoxMap{s.mirror.lower, s.mirror.upper}, statistics);
+            return launch<false>(space, c, BoxMap::between(s.mirror.lower, s.mirror.upper), statistics);
           case MirrorSpec::Kind::euclidean:
             return launch<false>(space, c, EuclideanMap{}, statistics);
         }
