@@ -30,6 +30,12 @@ void combine_reduction(void* in, void* inout, int* len, MPI_Datatype* type) {
 }  // namespace
 
 Comm::Comm(MPI_Comm comm) : comm_(comm) {
+  // Before MPI_Init (or after MPI_Finalize) the calls below abort inside MPI with no word of why.
+  int initialized = 0, finalized = 0;
+  MPI_Initialized(&initialized), MPI_Finalized(&finalized);
+  if (!initialized || finalized)
+    throw std::logic_error(std::string("dynaopt::Comm: MPI is ") + (finalized ? "already finalized" : "not initialized") +
+                           ": MPI_Init (or MPI_Init_thread) is the caller's, before any Comm, and MPI_Finalize after the last");
   check(MPI_Comm_rank(comm_, &rank_), "MPI_Comm_rank");
   check(MPI_Comm_size(comm_, &size_), "MPI_Comm_size");
 }

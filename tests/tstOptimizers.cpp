@@ -323,6 +323,24 @@ TYPED_TEST(OptimizerTest, QuadraticMembersAreClassicalMomentum) {
 // ---- Dyna's strategies of paper 000 Sec. 4 ----
 
 // Rescaling by f = 1 is no restart and by f = 0 is zeroing, bit for bit, on a run that restarts.
+// A step given a wrong number of objectives is refused with the counts, not read out of bounds.
+TYPED_TEST(OptimizerTest, DynaRefusesAnObjectiveCountOtherThanItsGroups) {
+  using S = typename TestFixture::S;
+  GroupTable table;
+  table.add("w", 8, 4);
+  table.add("b", 2, 1);
+  ParameterSpace<S, typename TestFixture::D> space(table);
+  auto optimizer = make_optimizer({"dyna", DynaSettings{}}, space);
+  try {
+    optimizer->step(space, {});
+    FAIL() << "an empty objective list was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("Dyna::step: 0 objective(s) for 2 group(s)"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(optimizer->step(space, {1.0}), std::invalid_argument);
+  EXPECT_NO_THROW(optimizer->step(space, {1.0, 1.0}));
+}
+
 TYPED_TEST(OptimizerTest, DynaRescaleByOneIsNoRestartAndByZeroIsZeroing) {
   DynaSettings plain;
   plain.gamma = 0.002, plain.damping = DampingSchedule::ramp(0.5, 1.0, 100);

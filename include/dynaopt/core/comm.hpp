@@ -23,6 +23,8 @@ class CollectiveError : public std::runtime_error {
 
 class Comm {
  public:
+  // MPI must be initialized (MPI_Init is the caller's) and not yet finalized: std::logic_error
+  // otherwise.
   explicit Comm(MPI_Comm comm = MPI_COMM_WORLD);
 
   int rank() const { return rank_; }

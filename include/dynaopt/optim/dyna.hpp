@@ -168,6 +168,7 @@ class Dyna : public Optimizer<Scalar, Device> {
 
   void step(space_type& space, const std::vector<double>& objective,
             const StatisticsView<Device>& statistics = {}) override {
+    this->require_objectives(space, objective, "Dyna");
     const long t = ++this->steps_;
     if (t == 1) restart_trend_.clear(), noise_trend_.clear();  // new problems: no history to compare
     const double beta = settings_.beta;

@@ -1,6 +1,7 @@
 #pragma once
 // The interface every optimizer offers to a driver: where to take the gradient, and one step.
 #include <Kokkos_Core.hpp>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -79,6 +80,15 @@ class Optimizer {
  protected:
   // `restart_clock`: reset() of every group starts the step count over (a bias correction).
   explicit Optimizer(bool restart_clock = false) : restart_clock_(restart_clock) {}
+
+  // An optimizer that reads `objective` calls this first: one objective per group, or
+  // std::invalid_argument saying what came (cheap: a size comparison per step).
+  static void require_objectives(const space_type& space, const std::vector<double>& objective, const char* who) {
+    if (objective.size() != std::size_t(space.group_count()))
+      throw std::invalid_argument(std::string(who) + "::step: " + std::to_string(objective.size()) +
+                                  " objective(s) for " + std::to_string(space.group_count()) +
+                                  " group(s); it takes one per group (the same loss for every layer of one model)");
+  }
 
   // A zeroed array shaped like x (`size` elements) that belongs to the optimizer's state:
   // archived under `name` and zeroed by reset().

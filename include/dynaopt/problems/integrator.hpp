@@ -250,7 +250,7 @@ class Integrator {
         const Timed timed(times_, Phase::end_cycle);
         problem_.end_cycle(record_);
       }
-      clock();
+      read_clock();
       {
         const Timed timed(times_, Phase::output);
         if (history_ && record_.history_due) problem_.history_row(*history_, record_);
@@ -258,7 +258,7 @@ class Integrator {
         if (log_ && record_.log_due) problem_.log_line(*log_, record_, run_);
       }
     } else {
-      clock();
+      read_clock();
     }
     longest_step_ = std::max(longest_step_, step_watch.seconds());
     const bool due = cycle_end && run_.checkpoint.every > 0 && cycle % run_.checkpoint.every == 0;
@@ -273,7 +273,7 @@ class Integrator {
   }
 
   // The record's clock: the loop's seconds, the mean step since it (re)started, the ETA.
-  void clock() {
+  void read_clock() {
     ++steps_here_;
     record_.seconds = seconds();
     record_.step_seconds = watch_.seconds() / double(steps_here_);
