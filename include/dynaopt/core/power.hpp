@@ -37,7 +37,7 @@ struct Binary;  // the layout of T's bits
 
 template <>
 struct Binary<double> {
-  using Bits = std::int64_t;
+  using Bits = std::uint64_t;  // unsigned: the shifts of meaningless inputs stay defined
   static constexpr int mantissa = 52, bias = 1023;
   static constexpr double min_normal = 0x1p-1022, subnormal_scale = 0x1p54, shifter = 0x1.8p52;
   static constexpr double ln2_hi = 0x1.62e42fee00000p-1, ln2_lo = 0x1.a39ef35793c76p-33;
@@ -49,7 +49,7 @@ struct Binary<double> {
 
 template <>
 struct Binary<float> {
-  using Bits = std::int32_t;
+  using Bits = std::uint32_t;
   static constexpr int mantissa = 23, bias = 127;
   static constexpr float min_normal = 0x1p-126f, subnormal_scale = 0x1p25f, shifter = 0x1.8p23f;
   static constexpr float ln2_hi = 0x1.62p-1f, ln2_lo = 0x1.c85fep-10f;  // 9 bits: k ln2_hi exact
