@@ -32,9 +32,6 @@ class Checkpoints {
 
   Checkpoints(const Comm& comm, CheckpointSpec spec, CheckpointIdentity identity, std::ostream* log = nullptr);
 
-  // True when the checkpoint after a cycle's end is one `every` asks for.
-  bool due(long counter) const { return spec_.every > 0 && counter % spec_.every == 0; }
-
   // Collective. Archives `state` on every rank and writes checkpoint-<counter>.dck (`counter`
   // cycles completed) or, after a `step` that does not end a cycle (a stop within an MNIST
   // epoch), checkpoint-<counter>_<step>.dck, which sorts between its neighbours; then removes all

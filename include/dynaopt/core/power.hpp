@@ -14,7 +14,7 @@
 //   log: x = 2^k m with m in [sqrt(1/2), sqrt(2)), f = m - 1 (exact), s = f / (2 + f), and
 //        log m = 2 atanh s = f - s (f - 2 s^2 Q(s^2)) with Q the series of atanh
 //        (|s| <= 0.1716, s^2 <= 0.0295: 10 terms in double, 4 in float), then k ln2 in two parts.
-//   exp: y = n ln2 + r with n = round(y / ln2) (the 1.5 2^52 shifter; n read from its bits),
+//   exp: y = n ln2 + r with n = round(y / ln2) (by the 1.5 2^52 shifter, n kept as a T),
 //        |r| <= ln2 / 2, e^r by its Taylor polynomial (degree 13 in double, 7 in float), and 2^n
 //        applied as two factors so that results near the overflow and subnormal ends are exact
 //        powers of two times e^r.
