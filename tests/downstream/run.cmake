@@ -1,20 +1,54 @@
 # ctest driver: install the build tree into a scratch prefix, then configure and build a
-# project against it (tests/downstream, examples/), and run PROGRAM if one is given.
-#   cmake -DBUILD=... -DSOURCE=... -DSCRATCH=... -DKOKKOS=... [-DPROGRAM=name] -P run.cmake
+# project against it (tests/downstream, examples/) with nothing but -Ddynaopt_ROOT, and run
+# PROGRAM if one is given. With ONLY_KOKKOS, the project must configure with every other
+# dependency's find_package disabled, and its compile and link lines must carry none of
+# dynaopt's own flags (floating point, sanitizers, -march) and none of MPI, Kokkos Kernels,
+# BLAS, yaml-cpp or zlib.
+#   cmake -DBUILD=... -DSOURCE=... -DSCRATCH=... [-DPROGRAM=name] [-DONLY_KOKKOS=ON] -P run.cmake
 file(REMOVE_RECURSE ${SCRATCH})
 execute_process(COMMAND ${CMAKE_COMMAND} --install ${BUILD} --prefix ${SCRATCH}/prefix RESULT_VARIABLE rc OUTPUT_QUIET)
 if(rc)
   message(FATAL_ERROR "install failed")
 endif()
-execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE} -B ${SCRATCH}/build -DCMAKE_BUILD_TYPE=Release
-                        -DCMAKE_PREFIX_PATH=${SCRATCH}/prefix -DKokkos_ROOT=${KOKKOS} -DKokkosKernels_ROOT=${KOKKOS}
-                RESULT_VARIABLE rc)
+set(options -DCMAKE_BUILD_TYPE=Release -Ddynaopt_ROOT=${SCRATCH}/prefix)
+if(ONLY_KOKKOS)
+  list(APPEND options -DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DCMAKE_DISABLE_FIND_PACKAGE_MPI=ON
+       -DCMAKE_DISABLE_FIND_PACKAGE_KokkosKernels=ON -DCMAKE_DISABLE_FIND_PACKAGE_yaml-cpp=ON
+       -DCMAKE_DISABLE_FIND_PACKAGE_ZLIB=ON)
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE} -B ${SCRATCH}/build ${options} RESULT_VARIABLE rc)
 if(rc)
   message(FATAL_ERROR "configure of the downstream project failed")
 endif()
 execute_process(COMMAND ${CMAKE_COMMAND} --build ${SCRATCH}/build RESULT_VARIABLE rc)
 if(rc)
   message(FATAL_ERROR "build of the downstream project failed")
+endif()
+if(ONLY_KOKKOS)
+  file(READ ${SCRATCH}/build/compile_commands.json compile)
+  file(GLOB_RECURSE link_files ${SCRATCH}/build/CMakeFiles/*/link.txt)
+  set(link "")
+  foreach(file IN LISTS link_files)
+    file(READ ${file} text)
+    string(APPEND link "${text}")
+  endforeach()
+  if(link STREQUAL "")
+    message(FATAL_ERROR "no link line found under ${SCRATCH}/build")
+  endif()
+  foreach(flag -ffp-contract -fno-math-errno -fmad -fsanitize -march=native)
+    string(FIND "${compile}${link}" "${flag}" at)
+    if(NOT at EQUAL -1)
+      message(FATAL_ERROR "the consumer's compile or link line carries ${flag}:\n${compile}\n${link}")
+    endif()
+  endforeach()
+  string(TOLOWER "${compile}${link}" lines)
+  foreach(library mpi kokkoskernels blas yaml libz)
+    string(FIND "${lines}" "${library}" at)
+    if(NOT at EQUAL -1)
+      message(FATAL_ERROR "the consumer's compile or link line names ${library}:\n${compile}\n${link}")
+    endif()
+  endforeach()
+  message(STATUS "compile and link lines free of dynaopt's flags and of every dependency but Kokkos")
 endif()
 if(PROGRAM)
   execute_process(COMMAND ${SCRATCH}/build/${PROGRAM} RESULT_VARIABLE rc)

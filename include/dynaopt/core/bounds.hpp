@@ -31,9 +31,10 @@ struct GroupBounds {
   double lower = -std::numeric_limits<double>::infinity();
   double upper = std::numeric_limits<double>::infinity();
   double max_sum = std::numeric_limits<double>::infinity();
-  bool has_sum = false;  // max_sum is finite
-  // Stationarity counts a constraint within this distance as active (rounding of the sum
-  // bound's projection): 1e-9 of the bounds' scale.
+  // Set by Bounds' constructor, whatever they held: max_sum is finite; and the distance within
+  // which stationarity counts a constraint as active (rounding of the sum bound's projection),
+  // 1e-9 of the bounds' scale.
+  bool has_sum = false;
   double activity = 1e-9;
 };
 
@@ -99,14 +100,18 @@ class Bounds {
   };
 
   Bounds() = default;
-  // One entry per group of `groups`; throws std::invalid_argument (prefixed by `key`) for a
-  // set that is empty or a sum bound on a group split over ranks.
-  Bounds(const GroupTable& groups, std::vector<GroupBounds> bounds, const std::string& key)
-      : bounds_("dynaopt::bounds", bounds.size()),
+  // One entry per group of `groups`; throws std::invalid_argument (prefixed by `key`, a deck's
+  // key path or the caller's name for them) for a set that is empty or a sum bound on a group
+  // split over ranks.
+  Bounds(const GroupTable& groups, std::vector<GroupBounds> bounds, const std::string& key = "Bounds")
+      : key_(key),
+        bounds_("dynaopt::bounds", bounds.size()),
         spans_("dynaopt::bounds::spans", bounds.size()),
         multiplier_("dynaopt::bounds::multiplier", 2 * bounds.size()),
         selected_("dynaopt::bounds::selected", bounds.size()) {
-    if (int(bounds.size()) != groups.count()) throw std::logic_error("Bounds: one entry per group");
+    if (int(bounds.size()) != groups.count())
+      throw std::invalid_argument(key + ": " + std::to_string(bounds.size()) + " GroupBounds for " +
+                                  std::to_string(groups.count()) + " group(s); it takes one per group");
     auto b = Kokkos::create_mirror_view(bounds_);
     auto s = Kokkos::create_mirror_view(spans_);
     for (int k = 0; k < groups.count(); ++k) {
@@ -138,9 +143,11 @@ class Bounds {
   int group_count() const { return int(host_.size()); }
   const GroupBounds& operator[](int group) const { return host_[std::size_t(group)]; }
 
-  // The first element of x (host values, this rank's) outside the bounds, as a message; ""
-  // when x is feasible.
-  std::string violation(const view_type& x) const {
+  // A precondition of the constrained dynamics (the pass keeps a feasible point feasible; it
+  // is not meant to repair a start): throws std::invalid_argument naming the first element of
+  // `x` (this rank's, copied to the host) outside the bounds, or the group whose sum exceeds
+  // its bound.
+  void require_feasible(const view_type& x, const std::string& what = "the starting point") const {
     const auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), x);
     const auto s = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), spans_);
     for (std::size_t k = 0; k < host_.size(); ++k) {
@@ -149,14 +156,15 @@ class Bounds {
       for (std::size_t i = s(k).begin; i < s(k).end; ++i) {
         const double v = double(h(i));
         if (!(v >= b.lower && v <= b.upper))
-          return "element " + std::to_string(i - s(k).begin) + " of group " + std::to_string(k) + " is " + exact(v) +
-                 ", outside [" + exact(b.lower) + ", " + exact(b.upper) + "]";
+          throw std::invalid_argument(key_ + ": " + what + " is infeasible: its element " +
+                                      std::to_string(i - s(k).begin) + " of group " + std::to_string(k) + " is " +
+                                      exact(v) + ", outside [" + exact(b.lower) + ", " + exact(b.upper) + "]");
         sum += v;
       }
       if (b.has_sum && sum > b.max_sum)
-        return "the sum of group " + std::to_string(k) + " is " + exact(sum) + ", above " + exact(b.max_sum);
+        throw std::invalid_argument(key_ + ": " + what + " is infeasible: the sum of group " + std::to_string(k) +
+                                    " is " + exact(sum) + ", above max_sum " + exact(b.max_sum));
     }
-    return "";
   }
 
   // `point` (shaped like space.x) onto the bounds, Euclidean, for the space's selected groups.
@@ -180,16 +188,19 @@ class Bounds {
   // small tau, zero exactly at a KKT point. Without bounds it is |g|^2.
   void stationarity(const view_type& point, const view_type& g, const space_type& space,
                     const Kokkos::View<double*, Device>& out) const {
-    Kokkos::deep_copy(out, 0.0);
+    require_groups(space);
+    if (out.extent(0) < std::size_t(space.group_count()))
+      throw std::invalid_argument(key_ + ": stationarity needs a slot per group, got " + std::to_string(out.extent(0)));
+    Kokkos::deep_copy(space.instance, out, 0.0);
     if (space.chunks.extent(0) == 0) return;
     const auto chunks = space.chunks;
     const auto bounds = bounds_;
     const auto multiplier = multiplier_;
     if (any_sum_) {
       const auto spans = spans_;
-      const auto groups = publish(space.selected);
+      const auto groups = publish(space.selected, space.instance);
       Kokkos::parallel_for(
-          "dynaopt::bounds::stationarity_multiplier", group_policy(space.selected.size()),
+          "dynaopt::bounds::stationarity_multiplier", team_per_item(space.instance, space.selected.size()),
           KOKKOS_LAMBDA(const member_type& team) {
             const int k = groups(team.league_rank());
             const GroupBounds b = bounds(k);
@@ -207,7 +218,7 @@ class Bounds {
           });
     }
     Kokkos::parallel_for(
-        "dynaopt::bounds::stationarity", chunk_policy(chunks.extent(0)), KOKKOS_LAMBDA(const member_type& team) {
+        "dynaopt::bounds::stationarity", team_per_item(space.instance, chunks.extent(0)), KOKKOS_LAMBDA(const member_type& team) {
           const Chunk c = chunks(team.league_rank());
           const GroupBounds b = bounds(c.group);
           const double theta = b.has_sum ? multiplier(2 * c.group) : 0.0;
@@ -227,6 +238,7 @@ class Bounds {
   // member functions.
   template <class Motion>
   void apply(const view_type& x, const space_type& space, const Motion& motion) const {
+    require_groups(space);
     if (space.chunks.extent(0) == 0) return;
     const auto chunks = space.chunks;
     const auto bounds = bounds_;
@@ -235,9 +247,9 @@ class Bounds {
       // Per group with a sum bound: the multiplier of the projection of x, and of the
       // velocity's projection onto the tangent cone when the sum bound binds.
       const auto spans = spans_;
-      const auto groups = publish(space.selected);
+      const auto groups = publish(space.selected, space.instance);
       Kokkos::parallel_for(
-          "dynaopt::bounds::multipliers", group_policy(space.selected.size()), KOKKOS_LAMBDA(const member_type& team) {
+          "dynaopt::bounds::multipliers", team_per_item(space.instance, space.selected.size()), KOKKOS_LAMBDA(const member_type& team) {
             const int k = groups(team.league_rank());
             const GroupBounds b = bounds(k);
             double position = 0, velocity = 0;
@@ -257,7 +269,7 @@ class Bounds {
           });
     }
     Kokkos::parallel_for(
-        "dynaopt::bounds::constrain", chunk_policy(chunks.extent(0)), KOKKOS_LAMBDA(const member_type& team) {
+        "dynaopt::bounds::constrain", team_per_item(space.instance, chunks.extent(0)), KOKKOS_LAMBDA(const member_type& team) {
           const Chunk chunk = chunks(team.league_rank());
           const GroupBounds b = bounds(chunk.group);
           const double position = b.has_sum ? multiplier(2 * chunk.group) : 0.0;
@@ -325,20 +337,20 @@ class Bounds {
 
  private:
   // The selected groups on the device, for the per-group passes.
-  Kokkos::View<const int*, Device> publish(const std::vector<int>& groups) const {
+  // (A copy from pageable host memory on an instance has read its source when it returns.)
+  Kokkos::View<const int*, Device> publish(const std::vector<int>& groups, const execution_space& instance) const {
     for (std::size_t i = 0; i < groups.size(); ++i) selected_host_(i) = groups[i];
-    Kokkos::deep_copy(selected_, selected_host_);
+    Kokkos::deep_copy(instance, selected_, selected_host_);
     return selected_;
   }
-  // A team per group or chunk: one thread on the host (a plain loop), a warp's worth on a GPU.
-  static Kokkos::TeamPolicy<execution_space> group_policy(std::size_t count) {
-    if constexpr (Kokkos::SpaceAccessibility<Kokkos::HostSpace, typename execution_space::memory_space>::accessible)
-      return Kokkos::TeamPolicy<execution_space>(int(count), 1);
-    else
-      return Kokkos::TeamPolicy<execution_space>(int(count), Kokkos::AUTO);
+  // Bounds of one table of groups, applied to a space of another, would read past spans_.
+  void require_groups(const space_type& space) const {
+    if (space.group_count() != group_count())
+      throw std::invalid_argument(key_ + ": bounds of " + std::to_string(group_count()) + " group(s) for a space of " +
+                                  std::to_string(space.group_count()));
   }
-  static Kokkos::TeamPolicy<execution_space> chunk_policy(std::size_t count) { return group_policy(count); }
 
+  std::string key_;
   std::vector<GroupBounds> host_;
   Kokkos::View<GroupBounds*, Device> bounds_;
   Kokkos::View<Span*, Device> spans_;

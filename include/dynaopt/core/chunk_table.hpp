@@ -37,6 +37,16 @@ Kokkos::View<Chunk*, Device> make_chunks(const GroupTable& groups, const std::ve
   return chunks;
 }
 
+// A team per work item (a chunk, a group) on `instance`: one thread on the host, where the
+// item is a plain loop the compiler vectorises; a warp's worth or more on a GPU.
+template <class ExecSpace>
+Kokkos::TeamPolicy<ExecSpace> team_per_item(const ExecSpace& instance, std::size_t count) {
+  if constexpr (Kokkos::SpaceAccessibility<Kokkos::HostSpace, typename ExecSpace::memory_space>::accessible)
+    return Kokkos::TeamPolicy<ExecSpace>(instance, static_cast<int>(count), 1);
+  else
+    return Kokkos::TeamPolicy<ExecSpace>(instance, static_cast<int>(count), Kokkos::AUTO);
+}
+
 template <class Device>
 Kokkos::View<Chunk*, Device> make_chunks(const GroupTable& groups,
                                          std::size_t chunk_size = default_chunk_size) {

@@ -37,7 +37,7 @@ struct GroupStatistics {
   template <class V>
   KOKKOS_INLINE_FUNCTION void observe_frequency(V w) {
     const double d = double(w);
-    max_frequency = max_frequency < d ? d : max_frequency;
+    max_frequency = max_frequency < d || d != d ? d : max_frequency;  // a NaN wins: it must surface
   }
   KOKKOS_INLINE_FUNCTION GroupStatistics& operator+=(const GroupStatistics& o) {
     grad_abs_sum += o.grad_abs_sum;

@@ -78,13 +78,15 @@ class Adam : public Optimizer<Scalar, Device> {
   using typename Optimizer<Scalar, Device>::space_type;
 
   Adam(const space_type& space, AdamSettings settings)
-      : Optimizer<Scalar, Device>(/*restart_clock=*/true),
+      : Optimizer<Scalar, Device>(space, /*restart_clock=*/true),
         settings_(settings),
         first_(this->state_array("adam.m", space.size())),
         second_(this->state_array("adam.v", space.size())) {}
 
-  void step(space_type& space, const std::vector<double>&,
-            const StatisticsView<Device>& statistics = {}) override {
+  const char* name() const override { return "Adam"; }
+
+ protected:
+  void advance(space_type& space, const Objectives&, const StatisticsView<Device>& statistics) override {
     const double t = double(++this->steps_);
     const auto& s = settings_;
     AdamCoefficients<Scalar>& c = coefficients_;
@@ -99,8 +101,10 @@ class Adam : public Optimizer<Scalar, Device> {
     c.l2 = Scalar(s.decoupled ? 0 : s.weight_decay);
     c.decoupled_decay = Scalar(s.decoupled ? s.weight_decay : 0);
     fused_apply("dynaopt::adam", space.chunks, AdamUpdate<Scalar, Device>{space.x, first_, second_, space.g, c},
-                statistics);
+                statistics, space.instance);
   }
+
+ public:
 
   void constrain(space_type& space, const Bounds<Scalar, Device>& bounds) override {
     bounds.constrain(space, AdamMotion<Scalar, Device>{first_, second_, coefficients_});

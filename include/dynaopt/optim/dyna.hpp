@@ -144,7 +144,8 @@ class Dyna : public Optimizer<Scalar, Device> {
   using typename Optimizer<Scalar, Device>::space_type;
 
   Dyna(const space_type& space, DynaSettings settings)
-      : settings_(settings),
+      : Optimizer<Scalar, Device>(space),
+        settings_(settings),
         omega_sq_(this->state_array("dyna.omega_sq", space.size())),
         velocity_(this->state_array("dyna.velocity", space.size())),
         coefficients_("dyna::coefficients", space.group_count()),
@@ -166,9 +167,14 @@ class Dyna : public Optimizer<Scalar, Device> {
     }
   }
 
-  void step(space_type& space, const std::vector<double>& objective,
-            const StatisticsView<Device>& statistics = {}) override {
-    this->require_objectives(space, objective, "Dyna");
+  const char* name() const override { return "Dyna"; }
+
+ protected:
+  // Warm restart and the noise trend compare objectives across steps; Dyna asks for them with
+  // either off too, so that turning one on never makes a caller's step invalid.
+  bool reads_objectives() const override { return true; }
+
+  void advance(space_type& space, const Objectives& objective, const StatisticsView<Device>& statistics) override {
     const long t = ++this->steps_;
     if (t == 1) restart_trend_.clear(), noise_trend_.clear();  // new problems: no history to compare
     const double beta = settings_.beta;
@@ -202,14 +208,16 @@ class Dyna : public Optimizer<Scalar, Device> {
       }
     }
     if (settings_.adaptive_cutoff.enabled) stepped_ = space.selected;
-    const auto& group = coefficients_.sync();
+    const auto& group = coefficients_.sync(space.instance);
     if (noisy_step)
       fused_apply("dynaopt::dyna+noise", space.chunks,
-                  DynaUpdate<Scalar, Device, true>{space.x, omega_sq_, velocity_, space.g, group}, statistics);
+                  DynaUpdate<Scalar, Device, true>{space.x, omega_sq_, velocity_, space.g, group}, statistics, space.instance);
     else
       fused_apply("dynaopt::dyna", space.chunks, DynaUpdate<Scalar, Device>{space.x, omega_sq_, velocity_, space.g, group},
-                  statistics);
+                  statistics, space.instance);
   }
+
+ public:
 
   bool steered_by_statistics() const override { return settings_.adaptive_cutoff.enabled; }
 

@@ -78,13 +78,15 @@ class DynaPrototype : public Optimizer<Scalar, Device> {
   using typename Optimizer<Scalar, Device>::space_type;
 
   DynaPrototype(const space_type& space, DynaPrototypeSettings settings)
-      : Optimizer<Scalar, Device>(/*restart_clock=*/true),
+      : Optimizer<Scalar, Device>(space, /*restart_clock=*/true),
         settings_(settings),
         frequency_sq_(this->state_array("dyna_prototype.v", space.size())),
         momentum_(this->state_array("dyna_prototype.m", space.size())) {}
 
-  void step(space_type& space, const std::vector<double>&,
-            const StatisticsView<Device>& statistics = {}) override {
+  const char* name() const override { return "DynaPrototype"; }
+
+ protected:
+  void advance(space_type& space, const Objectives&, const StatisticsView<Device>& statistics) override {
     const long t = ++this->steps_;
     const double b1 = settings_.beta1;
     DynaPrototypeCoefficients<Scalar>& c = coefficients_;
@@ -96,8 +98,10 @@ class DynaPrototype : public Optimizer<Scalar, Device> {
     c.lr = Scalar(settings_.lr);
     fused_apply("dynaopt::dyna_prototype", space.chunks,
                 DynaPrototypeUpdate<Scalar, Device>{space.x, frequency_sq_, momentum_, space.g, c},
-                statistics);
+                statistics, space.instance);
   }
+
+ public:
 
   void constrain(space_type& space, const Bounds<Scalar, Device>& bounds) override {
     bounds.constrain(space, DynaPrototypeMotion<Scalar, Device>{frequency_sq_, momentum_, coefficients_});

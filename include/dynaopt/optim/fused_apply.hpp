@@ -91,26 +91,19 @@ struct FusedApply {
   }
 };
 
-template <class ExecSpace>
-Kokkos::TeamPolicy<ExecSpace> chunk_policy(std::size_t chunk_count) {
-  if constexpr (runs_on_host<ExecSpace>)
-    return Kokkos::TeamPolicy<ExecSpace>(static_cast<int>(chunk_count), 1);
-  else
-    return Kokkos::TeamPolicy<ExecSpace>(static_cast<int>(chunk_count), Kokkos::AUTO);
-}
-
 }  // namespace detail
 
 // Applies `update` to all chunks. With a non-empty `statistics` View (one slot per group,
 // zeroed here, also when there is no chunk: a batch's rank whose designs have all left must not
-// report their last statistics again) the launch also reduces the per-group statistics.
+// report their last statistics again) the launch also reduces the per-group statistics. Both
+// run on `instance` (ParameterSpace::instance), so nothing here waits for the device.
 template <class Device, class Update>
-void fused_apply(const std::string& label, const Kokkos::View<Chunk*, Device>& chunks,
-                 const Update& update, const StatisticsView<Device>& statistics = {}) {
-  using execution_space = typename Device::execution_space;
-  if (statistics.extent(0) != 0) Kokkos::deep_copy(statistics, GroupStatistics{});
+void fused_apply(const std::string& label, const Kokkos::View<Chunk*, Device>& chunks, const Update& update,
+                 const StatisticsView<Device>& statistics = {},
+                 const typename Device::execution_space& instance = typename Device::execution_space()) {
+  if (statistics.extent(0) != 0) Kokkos::deep_copy(instance, statistics, GroupStatistics{});
   if (chunks.extent(0) == 0) return;
-  const auto policy = detail::chunk_policy<execution_space>(chunks.extent(0));
+  const auto policy = team_per_item(instance, chunks.extent(0));
   if (statistics.extent(0) == 0) {
     Kokkos::parallel_for(label, policy, detail::FusedApply<Device, Update, false>{chunks, update, statistics});
   } else {

@@ -22,9 +22,12 @@ class GroupCoefficients {
   // The values the kernels read (as of the last sync).
   const view_type& device() const { return device_; }
 
-  // Publishes the host values to the kernels; returns the device View.
-  const view_type& sync() {
-    Kokkos::deep_copy(device_, host_);
+  // Publishes the host values to the kernels that follow on `instance`; returns the device
+  // View. (CUDA and HIP have read a pageable host source when the copy returns, so the host
+  // values may change at once.)
+  template <class ExecutionSpace>
+  const view_type& sync(const ExecutionSpace& instance) {
+    Kokkos::deep_copy(instance, device_, host_);
     return device_;
   }
 

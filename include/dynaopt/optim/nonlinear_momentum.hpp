@@ -159,7 +159,9 @@ class NonlinearMomentum : public Optimizer<Scalar, Device> {
   using typename Optimizer<Scalar, Device>::view_type;
 
   NonlinearMomentum(const space_type& space, NonlinearMomentumSettings settings)
-      : settings_(settings), momentum_(this->state_array("nonlinear_momentum.p", space.size())) {
+      : Optimizer<Scalar, Device>(space),
+        settings_(settings),
+        momentum_(this->state_array("nonlinear_momentum.p", space.size())) {
     const double s = settings.kinetic_exponent, r = s / (s - 1);
     coefficients_ = {Scalar(settings.step),          Scalar(settings.friction), Scalar(1 - settings.friction),
                      Scalar(settings.damping_exponent - 1), Scalar(r - 1), Scalar(1 / r)};
@@ -168,7 +170,7 @@ class NonlinearMomentum : public Optimizer<Scalar, Device> {
     if (settings_.form == MomentumForm::nesterov) {
       // p = 0 at the start, so the first look-ahead point is x itself.
       look_ahead_ = view_type(Kokkos::view_alloc(Kokkos::WithoutInitializing, "nonlinear_momentum::y"), space.size());
-      Kokkos::deep_copy(look_ahead_, space.x);
+      Kokkos::deep_copy(space.instance, look_ahead_, space.x);
     }
   }
 
@@ -176,8 +178,10 @@ class NonlinearMomentum : public Optimizer<Scalar, Device> {
     return settings_.form == MomentumForm::nesterov ? look_ahead_ : space.x;
   }
 
-  void step(space_type& space, const std::vector<double>&,
-            const StatisticsView<Device>& statistics = {}) override {
+  const char* name() const override { return "NonlinearMomentum"; }
+
+ protected:
+  void advance(space_type& space, const Objectives&, const StatisticsView<Device>& statistics) override {
     ++this->steps_;
     const auto& s = settings_;
     const MomentumCoefficients<Scalar>& c = coefficients_;
@@ -198,6 +202,8 @@ class NonlinearMomentum : public Optimizer<Scalar, Device> {
     }
   }
 
+ public:
+
   // The momentum made tangent to the faces x lies on; Nesterov's look-ahead point then follows
   // from the constrained x and p and is itself projected, so every gradient is taken at a
   // feasible point.
@@ -207,7 +213,7 @@ class NonlinearMomentum : public Optimizer<Scalar, Device> {
       bounds.constrain(space, MomentumMotion<Scalar, Device, quadratic>{momentum_, coefficients_});
       if (settings_.form != MomentumForm::nesterov) return;
       fused_apply("dynaopt::nonlinear_momentum::look_ahead", space.chunks,
-                  LookAheadUpdate<Scalar, Device, linear, quadratic>{space.x, momentum_, look_ahead_, coefficients_});
+                  LookAheadUpdate<Scalar, Device, linear, quadratic>{space.x, momentum_, look_ahead_, coefficients_}, {}, space.instance);
       bounds.project(look_ahead_, space);
     });
   }
@@ -241,7 +247,7 @@ class NonlinearMomentum : public Optimizer<Scalar, Device> {
       using Update = MomentumUpdate<Scalar, Device, Mirror, LookAhead, decltype(linear_damping)::value,
                                     decltype(quadratic_kinetic)::value>;
       fused_apply("dynaopt::nonlinear_momentum", space.chunks,
-                  Update{space.x, momentum_, look_ahead_, space.g, c, mirror}, statistics);
+                  Update{space.x, momentum_, look_ahead_, space.g, c, mirror}, statistics, space.instance);
     });
   }
 

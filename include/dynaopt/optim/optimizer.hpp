@@ -10,6 +10,7 @@
 #include "dynaopt/core/group_statistics.hpp"
 #include "dynaopt/core/parameter_space.hpp"
 #include "dynaopt/core/state_archive.hpp"
+#include "dynaopt/optim/objectives.hpp"
 
 namespace dynaopt {
 
@@ -25,12 +26,26 @@ class Optimizer {
   // the parameters themselves, or a look-ahead point such as Nesterov's.
   virtual view_type evaluation_point(const space_type& space) const { return space.x; }
 
-  // Advances every group by one step. `objective[group]` is the objective that group sees
-  // (the same global loss for all layers of a network, its own for one design of a batch);
-  // optimizers with warm restart compare it with the previous step's. A non-empty
-  // `statistics` View receives the local (this rank's) per-group statistics of the step.
-  virtual void step(space_type& space, const std::vector<double>& objective,
-                    const StatisticsView<Device>& statistics = {}) = 0;
+  // Advances the selected groups (all, unless space.select() chose fewer) by one step, with
+  // the gradient in space.g taken at evaluation_point(space). `objective[group]` is the
+  // objective that group sees (the same loss for all layers of a network: pass that one
+  // number; its own for one design of a batch); optimizers with warm restart compare it with
+  // the previous step's, the others ignore it. A non-empty `statistics` View (one slot per
+  // group) receives the local (this rank's) per-group statistics of the step.
+  // Throws std::invalid_argument, before any work, for a space other than the one the
+  // optimizer was built for (sizes), a statistics View without a slot per group, or missing
+  // objectives where they are read: comparisons of sizes, cheap enough for every step.
+  void step(space_type& space, Objectives objective, const StatisticsView<Device>& statistics = {}) {
+    require_shape(space, statistics);
+    if (reads_objectives() && !objective.covers(space.group_count()))
+      throw std::invalid_argument(std::string(name()) + "::step: " + std::to_string(objective.count()) +
+                                  " objective(s) for " + std::to_string(space.group_count()) +
+                                  " group(s); it takes one per group, or one number for all");
+    advance(space, objective, statistics);
+  }
+
+  // The optimizer's name in messages ("Dyna").
+  virtual const char* name() const = 0;
 
   // The constraint pass after step(), for a problem with bounds: x back inside them and the
   // state consistent with the faces it lies on (bounds.hpp: each optimizer hands its motion,
@@ -78,17 +93,15 @@ class Optimizer {
   long step_count() const { return steps_; }
 
  protected:
+  // Built for `space`: step() takes that space (or one of the same shape) only.
   // `restart_clock`: reset() of every group starts the step count over (a bias correction).
-  explicit Optimizer(bool restart_clock = false) : restart_clock_(restart_clock) {}
+  explicit Optimizer(const space_type& space, bool restart_clock = false)
+      : size_(space.size()), groups_(space.group_count()), restart_clock_(restart_clock) {}
 
-  // An optimizer that reads `objective` calls this first: one objective per group, or
-  // std::invalid_argument saying what came (cheap: a size comparison per step).
-  static void require_objectives(const space_type& space, const std::vector<double>& objective, const char* who) {
-    if (objective.size() != std::size_t(space.group_count()))
-      throw std::invalid_argument(std::string(who) + "::step: " + std::to_string(objective.size()) +
-                                  " objective(s) for " + std::to_string(space.group_count()) +
-                                  " group(s); it takes one per group (the same loss for every layer of one model)");
-  }
+  // The step itself, its preconditions checked.
+  virtual void advance(space_type& space, const Objectives& objective, const StatisticsView<Device>& statistics) = 0;
+  // Whether advance() reads the objectives (warm restart, a noise trend).
+  virtual bool reads_objectives() const { return false; }
 
   // A zeroed array shaped like x (`size` elements) that belongs to the optimizer's state:
   // archived under `name` and zeroed by reset().
@@ -100,6 +113,24 @@ class Optimizer {
   long steps_ = 0;
 
  private:
+  // The space's shape the one the optimizer was built for (its state arrays' length, its
+  // per-group host state's count), x and g of that length, statistics a slot per group.
+  void require_shape(const space_type& space, const StatisticsView<Device>& statistics) const {
+    if (space.size() != size_ || space.group_count() != groups_ || space.x.extent(0) != size_ ||
+        space.g.extent(0) != size_)
+      throw std::invalid_argument(std::string(name()) + "::step: a space of " + std::to_string(space.size()) +
+                                  " parameters in " + std::to_string(space.group_count()) + " group(s) (x " +
+                                  std::to_string(space.x.extent(0)) + ", g " + std::to_string(space.g.extent(0)) +
+                                  ") for an optimizer built for " + std::to_string(size_) + " in " +
+                                  std::to_string(groups_));
+    if (statistics.extent(0) != 0 && statistics.extent(0) < std::size_t(space.group_count()))
+      throw std::invalid_argument(std::string(name()) + "::step: statistics has " +
+                                  std::to_string(statistics.extent(0)) + " slot(s) for " +
+                                  std::to_string(space.group_count()) + " group(s)");
+  }
+
+  std::size_t size_;
+  int groups_;
   struct StateArray {
     std::string name;
     view_type values;

@@ -34,13 +34,15 @@ class Sgd : public Optimizer<Scalar, Device> {
  public:
   using typename Optimizer<Scalar, Device>::space_type;
 
-  Sgd(const space_type&, SgdSettings settings) : settings_(settings) {}
+  Sgd(const space_type& space, SgdSettings settings) : Optimizer<Scalar, Device>(space), settings_(settings) {}
 
-  void step(space_type& space, const std::vector<double>&,
-            const StatisticsView<Device>& statistics = {}) override {
+  const char* name() const override { return "Sgd"; }
+
+ protected:
+  void advance(space_type& space, const Objectives&, const StatisticsView<Device>& statistics) override {
     ++this->steps_;
     fused_apply("dynaopt::sgd", space.chunks, SgdUpdate<Scalar, Device>{space.x, space.g, Scalar(settings_.lr)},
-                statistics);
+                statistics, space.instance);
   }
 
  private:
