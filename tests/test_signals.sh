@@ -30,10 +30,14 @@ same() {
 less() { awk -v a="$1" -v b="$2" 'BEGIN {exit !(a < b)}'; }
 now() { date +%s.%N; }
 
-# interrupt NAME FIRST LAST DECK: the undisturbed run, then one stopped by SIGTERM raised
-# on rank 1 at a random step in [FIRST, LAST], then resumed; and one given SIGUSR1 there.
+# interrupt NAME FIRST LAST DECK [PER_EPOCH]: the undisturbed run, then one stopped by SIGTERM
+# raised on rank 1 at a random step in [FIRST, LAST], then resumed; and one given SIGUSR1 there.
+# PER_EPOCH: the steps of an epoch, for MNIST, whose checkpoint at an epoch's last step is
+# named by the epoch alone.
 interrupt() {
-  local name=$1 step=$((RANDOM % ($3 - $2 + 1) + $2)) deck=$4 d
+  local name=$1 step=$((RANDOM % ($3 - $2 + 1) + $2)) deck=$4 per_epoch=${5:-0} d
+  local at="step $step"
+  [ "$per_epoch" -gt 0 ] && [ $((step % per_epoch)) -eq 0 ] && at="epoch $((step / per_epoch))"
   for d in full cut usr1; do sed "s#@OUT@#$work/${name}_$d#" <<<"$deck" >"$work/${name}_$d.yaml"; done
   mpi 2 "$exe" "$work/${name}_full.yaml" >"$work/${name}_full.log" 2>&1 || { bad "$name: run failed: $(tail -3 "$work/${name}_full.log")"; return; }
   grep -q '^status: done$' "$work/${name}_full/result.yaml" && ok || bad "$name: the undisturbed run is not status: done"
@@ -51,7 +55,7 @@ interrupt() {
 
   DYNAOPT_TEST_SIGNAL=USR1:$step:0 mpi 2 -x DYNAOPT_TEST_SIGNAL "$exe" "$work/${name}_usr1.yaml" >"$work/${name}_usr1.log" 2>&1 \
     && ok || bad "$name: SIGUSR1 at step $step ended the run: $(tail -3 "$work/${name}_usr1.log")"
-  grep -Eq "^checkpoint .*step $step -> " "$work/${name}_usr1.log" && ok || bad "$name: SIGUSR1 at step $step wrote no checkpoint there"
+  grep -Eq "^checkpoint .*$at -> " "$work/${name}_usr1.log" && ok || bad "$name: SIGUSR1 at step $step wrote no checkpoint there ($at)"
   same "$name (SIGUSR1 at step $step)" "$work/${name}_full" "$work/${name}_usr1"
 }
 
@@ -66,7 +70,7 @@ mnist="problem: {type: mnist, data: $work/idx, validation: 100, batch_size: 50, 
 optimizer: {type: dyna, gamma: 0.5, damping_ratio: {ramp: {from: 0.5, to: 1.0, steps: 20}}, restart_on_increase: true}
 output: {directory: @OUT@}"
 # 10 batches an epoch: most steps are within one (the checkpoint draws its order again).
-interrupt mnist 2 49 "$mnist"
+interrupt mnist 2 49 "$mnist" 10
 
 nano="$nanosphere_batch
 run: {steps: 120, log_every: 10, history_every: 7}

@@ -148,6 +148,16 @@ std::string message_of(F&& f) {
   return "(nothing thrown)";
 }
 
+TEST(GroupTable, ASliceMustLieInsideItsGroup) {
+  GroupTable table;
+  EXPECT_NO_THROW(table.add("w", 40, 1, 60, 100));
+  EXPECT_EQ(message_of([&] { table.add("b", 41, 1, 60, 100); }),
+            "group 'b': the slice [60, 60 + 41) lies outside the group's 100 elements");
+  EXPECT_EQ(message_of([&] { table.add("c", 1, 1, 5); }), "group 'c': the slice [5, 5 + 1) lies outside the group's 1 elements");
+  EXPECT_EQ(message_of([&] { table.add("d", 3, 0); }), "group 'd': fan_in must be > 0");
+  EXPECT_EQ(table.count(), 1) << "a refused group is not added";
+}
+
 TYPED_TEST(LibraryApi, AUsersViewsMustHoldTheGroupsAndBeDistinct) {
   using S = typename TestFixture::S;
   using D = typename TestFixture::D;

@@ -24,12 +24,17 @@ class GroupTable {
   int add(std::string name, std::size_t local_size, double fan_in = 1,
           std::size_t global_offset = 0, std::size_t global_size = 0) {
     if (!(fan_in > 0)) throw std::invalid_argument("group '" + name + "': fan_in must be > 0");
+    const std::size_t whole = global_size == 0 ? local_size : global_size;
+    if (global_offset > whole || local_size > whole - global_offset)
+      throw std::invalid_argument("group '" + name + "': the slice [" + std::to_string(global_offset) + ", " +
+                                  std::to_string(global_offset) + " + " + std::to_string(local_size) +
+                                  ") lies outside the group's " + std::to_string(whole) + " elements");
     Group g;
     g.name = std::move(name);
     g.offset = total_;
     g.size = local_size;
     g.global_offset = global_offset;
-    g.global_size = global_size == 0 ? local_size : global_size;
+    g.global_size = whole;
     g.fan_in = fan_in;
     total_ += local_size;
     groups_.push_back(std::move(g));
