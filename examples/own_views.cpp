@@ -130,7 +130,9 @@ double minimise(Problem& problem, dynaopt::Optimizer<double, Device>& optimizer,
     const double loss = problem.gradient(optimizer.evaluation_point(space));
     bounds.stationarity(space.x, space.g, space, stationarity);  // |G|^2 per group, this rank's
     const auto squares = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), stationarity);
-    norm = std::sqrt(problem.comm.sum(squares(0) + squares(1)));
+    double local = 0;
+    for (std::size_t k = 0; k < squares.extent(0); ++k) local += squares(k);
+    norm = std::sqrt(problem.comm.sum(local));
     if (norm <= tolerance) break;
     optimizer.step(space, loss);  // the same loss for both groups: one number, no allocation
     optimizer.constrain(space, bounds);
