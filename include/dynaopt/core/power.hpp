@@ -12,12 +12,18 @@
 // Both are written with the arithmetic of T, bit operations and selects only (no table, no
 // call, no branch), so the fused loops stay SIMD loops on the host and branch-free on a device.
 //   log: x = 2^k m with m in [sqrt(1/2), sqrt(2)), f = m - 1 (exact), s = f / (2 + f), and
-//        log m = 2 atanh s = f - s (f - 2 s^2 Q(s^2)) with Q the series of atanh
-//        (|s| <= 0.1716, s^2 <= 0.0295: 10 terms in double, 4 in float), then k ln2 in two parts.
+//        log m = 2 atanh s = f - s (f - 2 s^2 Q(s^2)) with Q a polynomial for the tail of
+//        atanh's series (|s| <= 0.1716, s^2 <= 0.0295: 7 terms in double, 3 in float), then
+//        k ln2 in two parts.
 //   exp: y = n ln2 + r with n = round(y / ln2) (by the 1.5 2^52 shifter, n kept as a T),
-//        |r| <= ln2 / 2, e^r by its Taylor polynomial (degree 13 in double, 7 in float), and 2^n
-//        applied as two factors so that results near the overflow and subnormal ends are exact
-//        powers of two times e^r.
+//        |r| <= ln2 / 2, e^r = 1 + r (1 + r E(r)) with E a polynomial of degree 9 in double, 5 in
+//        float, and 2^n applied as two factors so that results near the overflow and subnormal
+//        ends are exact powers of two times e^r.
+// Q and E are near-minimax: their truncated Chebyshev series, printed by
+// scripts/power_coefficients.py (the truncation is 1.6e-18 and 1.2e-17 in double, 9e-10 and
+// 1.6e-10 in float, well under half a unit of the last place), evaluated by Estrin's scheme: the
+// loops are bound by the latency of one element's chain of dependent operations, which Estrin
+// cuts from the degree to its logarithm.
 // Accuracy, measured against std::pow by tstPower over every binade the optimizers can meet
 // (subnormal to 1e300; the figures are in its header comment): the relative error of |v|^e is
 // a few units in the last place plus |e log|v|| units of the logarithm's rounding, the error of
@@ -43,7 +49,6 @@ struct Binary<double> {
   static constexpr double ln2_hi = 0x1.62e42fee00000p-1, ln2_lo = 0x1.a39ef35793c76p-33;
   static constexpr double overflow = 0x1.62e42fefa39efp+9;   // log of the largest double
   static constexpr double underflow = -0x1.74910d52d3051p+9;  // log of half the smallest subnormal
-  static constexpr int log_terms = 10, exp_degree = 13;
   static constexpr double splitter = 0x1p43 + 1;  // Veltkamp: a 10-bit head (k ln2_hi has 43 bits)
 };
 
@@ -55,7 +60,6 @@ struct Binary<float> {
   static constexpr float ln2_hi = 0x1.62p-1f, ln2_lo = 0x1.c85fep-10f;  // 9 bits: k ln2_hi exact
   static constexpr float overflow = 0x1.62e42ep+6f;
   static constexpr float underflow = -0x1.9fe368p+6f;
-  static constexpr int log_terms = 4, exp_degree = 7;
   static constexpr float splitter = 0x1p17f + 1;  // a 7-bit head (k ln2_hi has 17 bits)
 };
 
@@ -85,38 +89,64 @@ KOKKOS_FORCEINLINE_FUNCTION T multiply_add(T a, T b, T c) {
 #endif
 }
 
-// The series' coefficients, folded at compile time: 1/j! of e^r, 1/(2j+1) of atanh.
-template <int J>
-KOKKOS_INLINE_FUNCTION constexpr double inverse_factorial() {
-  if constexpr (J == 0) return 1;
-  else return inverse_factorial<J - 1>() / J;
+// sum_(j < N) c[First + j] u^j by Estrin's scheme, powers[k] = u^(2^k): the halves below and
+// above the largest power of two under N are independent, so the chain of dependent
+// operations is log2 N fused multiply-adds long instead of N. The coefficients are read in
+// constant expressions (no array is odr-used, as device code requires).
+template <class T, class C, int First, int N>
+KOKKOS_FORCEINLINE_FUNCTION T estrin(const T* powers) {
+  if constexpr (N == 1) {
+    return T(C::values[First]);
+  } else {
+    constexpr int level = N > 8 ? 3 : N > 4 ? 2 : N > 2 ? 1 : 0, half = 1 << level;
+    return multiply_add(estrin<T, C, First + half, N - half>(powers), powers[level], estrin<T, C, First, half>(powers));
+  }
 }
-template <class T, int J, bool Exp>
-KOKKOS_INLINE_FUNCTION constexpr T coefficient() {
-  return T(Exp ? inverse_factorial<J>() : 1.0 / (2 * J + 1));
-}
-// sum_j c_(J + Stride j) u^j over J + Stride j <= Last, by Horner's rule.
-template <class T, int J, int Last, int Stride, bool Exp>
-KOKKOS_FORCEINLINE_FUNCTION T horner(T u) {
-  constexpr T c = coefficient<T, J, Exp>();
-  if constexpr (J + Stride > Last) return c;
-  else return multiply_add(horner<T, J + Stride, Last, Stride, Exp>(u), u, c);
-}
-// sum_(j=First..Last) c_j u^(j-First) as E(u^2) + u O(u^2): two chains of half the length, so
-// that the latency of one does not idle the other's units.
-template <class T, int First, int Last, bool Exp>
+template <class T, class C>
 KOKKOS_FORCEINLINE_FUNCTION T polynomial(T u) {
-  const T u2 = u * u;
-  return multiply_add(u, horner<T, First + 1, Last, 2, Exp>(u2), horner<T, First, Last, 2, Exp>(u2));
+  constexpr int n = int(sizeof(C::values) / sizeof(C::values[0]));
+  static_assert(n <= 16, "powers up to u^8");
+  T powers[4];
+  powers[0] = u;
+  for (int k = 1; k < 4; ++k) powers[k] = powers[k - 1] * powers[k - 1];
+  return estrin<T, C, 0, n>(powers);
 }
 
-// 2^n for an integral n within T's normal exponents: n + bias in the mantissa of 2^mantissa,
-// moved into the exponent field (integer adds and shifts only).
+// The coefficients of scripts/power_coefficients.py: E(r) = (e^r - 1 - r) / r^2 and
+// Q(z) = (atanh(sqrt z) / sqrt z - 1) / z, lowest power first.
+template <class T>
+struct ExpTail;
+template <>
+struct ExpTail<double> {
+  static constexpr double values[] = {0x1.0000000000001p-1, 0x1.5555555555557p-3, 0x1.5555555553d62p-5,
+                                      0x1.11111111100dbp-7, 0x1.6c16c1788c0eep-10, 0x1.a01a01abe824dp-13,
+                                      0x1.a019b90c7771cp-16, 0x1.71de02312a642p-19, 0x1.2891861bf46efp-22,
+                                      0x1.af4dea43cc39ep-26};
+};
+template <>
+struct ExpTail<float> {
+  static constexpr float values[] = {0x1p-1f, 0x1.555556p-3f, 0x1.5554eap-5f, 0x1.1110c6p-7f, 0x1.6d4328p-10f, 0x1.a1517cp-13f};
+};
+template <class T>
+struct AtanhTail;
+template <>
+struct AtanhTail<double> {
+  static constexpr double values[] = {0x1.5555555555558p-2, 0x1.999999999527dp-3, 0x1.2492492dfb337p-3,
+                                      0x1.c71c62da162a0p-4, 0x1.7462b7a2de7a9p-4, 0x1.39fe0564e6ca4p-4,
+                                      0x1.2b5c60d039819p-4};
+};
+template <>
+struct AtanhTail<float> {
+  static constexpr float values[] = {0x1.55555cp-2f, 0x1.997c1ap-3f, 0x1.2ee916p-3f};
+};
+
+// 2^n for an integral n within T's normal exponents: n + bias in the low bits of the mantissa
+// of 2^mantissa + n + bias, shifted into the exponent field (the shift drops 2^mantissa's own
+// exponent bits off the top).
 template <class T>
 KOKKOS_FORCEINLINE_FUNCTION T power_of_two(T n) {
   using B = Binary<T>;
-  const T two_to_mantissa = T(B::shifter) / T(1.5);
-  return from_bits<T>((bits_of(n + T(B::bias) + two_to_mantissa) - bits_of(two_to_mantissa)) << B::mantissa);
+  return from_bits<T>(bits_of(n + (T(B::shifter) / T(1.5) + T(B::bias))) << B::mantissa);
 }
 
 }  // namespace detail
@@ -142,21 +172,21 @@ KOKKOS_FORCEINLINE_FUNCTION LogParts<T> log_parts(T x) {
   const T scaled = x * B::subnormal_scale;
   const Bits bits = bits_of(subnormal ? scaled : x);
   const Bits mantissa_mask = (Bits(1) << B::mantissa) - 1;
+  // x = 2^k m with m in [sqrt(1/2), sqrt(2)) in integer steps: adding bits(1) - bits(sqrt(1/2))
+  // carries into the exponent field exactly when the mantissa is at or above sqrt(2)'s, and the
+  // low bits plus bits(sqrt(1/2)) are then m's.
+  const Bits sqrt_half = bits_of(T(0.70710678118654752440)), shifted = bits + (bits_of(T(1)) - sqrt_half);
+  const T m = from_bits<T>((shifted & mantissa_mask) + sqrt_half);
   // The exponent field as a T without an integer conversion (none for 64 bits before AVX-512):
   // the field in the mantissa of 2^mantissa, then 2^mantissa subtracted.
-  const T field = from_bits<T>(((bits >> B::mantissa) & Bits(2 * B::bias + 1)) | bits_of(T(B::shifter) / T(1.5))) -
-                  T(B::shifter) / T(1.5);
-  const T unbiased = field - T(B::bias), shifted_in = unbiased - T(B::mantissa + 2);
-  const T m1 = from_bits<T>((bits & mantissa_mask) | (Bits(B::bias) << B::mantissa));  // in [1, 2)
-  const T m_half = m1 * T(0.5);
-  const bool high = m1 > T(1.41421356237309504880);
-  const T m = high ? m_half : m1;
-  const T k_low = subnormal ? shifted_in : unbiased, k_high = k_low + T(1);
-  const T kf = high ? k_high : k_low;
+  const T two_to_mantissa = T(B::shifter) / T(1.5);
+  const T field = from_bits<T>((shifted >> B::mantissa) | bits_of(two_to_mantissa)) - two_to_mantissa;
+  const T bias_normal = T(B::bias), bias_subnormal = T(B::bias + B::mantissa + 2);
+  const T kf = field - (subnormal ? bias_subnormal : bias_normal);
   const T f = m - T(1), s = f / (T(2) + f), z = s * s;
   // 2 atanh(s) - 2s = 2 s z (1/3 + z/5 + z^2/7 + ...) = 2 s z Q(z), and 2s = f - s f
-  const T q = polynomial<T, 1, B::log_terms, false>(z);
-  const T log_m = f - s * (f - T(2) * z * q);
+  const T q = polynomial<T, AtanhTail<T>>(z);
+  const T log_m = multiply_add(-s, multiply_add(T(-2) * z, q, f), f);
   const T hi = kf * B::ln2_hi, lo = multiply_add(kf, T(B::ln2_lo), log_m);
   const bool finite = x < infinity<T>();  // +inf and NaN as they are
   return {finite ? hi : x, finite ? lo : T(0)};
@@ -170,13 +200,13 @@ KOKKOS_FORCEINLINE_FUNCTION T exp_parts(T hi, T lo) {
   // Outside T's exponents (and for hi + lo of no integral n within 2^mantissa) what is computed
   // is meaningless and the selects at the end give the limits; NaN propagates.
   const T y = hi + lo;
-  const T n = (y * T(1.44269504088896340736) + B::shifter) - B::shifter;  // round to nearest
+  const T n = multiply_add(y, T(1.44269504088896340736), T(B::shifter)) - B::shifter;  // round to nearest
   // hi - n ln2_hi is exact (both are multiples of ln2_hi's last bit, and so is the short
   // difference): r carries only the roundings of small terms.
-  const T r = (hi - n * B::ln2_hi) + (lo - n * B::ln2_lo);
-  // 1 + r (1 + r Q(r)): the last two steps by Horner's rule keep the rounding near 1 ulp; Q's
-  // own (split for speed) is damped by r^2 <= 0.12.
-  const T p = multiply_add(r, multiply_add(r, polynomial<T, 2, B::exp_degree, true>(r), T(1)), T(1));
+  const T r = multiply_add(-n, T(B::ln2_hi), hi) + multiply_add(-n, T(B::ln2_lo), lo);
+  // 1 + r (1 + r E(r)): the last two steps by Horner's rule keep the rounding near 1 ulp; E's
+  // own is damped by r^2 <= 0.12.
+  const T p = multiply_add(r, multiply_add(r, polynomial<T, ExpTail<T>>(r), T(1)), T(1));
   // 2^n as 2^n1 2^(n - n1), each factor a normal number; n1 = round(n / 2) as n is.
   const T n1 = (n * T(0.5) + B::shifter) - B::shifter, n2 = n - n1;
   T result = p * power_of_two<T>(n1) * power_of_two<T>(n2);
@@ -211,7 +241,7 @@ struct Magnitude {
   // loop: the split is hoisted out of it).
   KOKKOS_FORCEINLINE_FUNCTION T power(T e) const {
     const T t = e * detail::Binary<T>::splitter, e_hi = t - (t - e), e_lo = e - e_hi;
-    const T p = detail::exp_parts(e_hi * log.hi, e_lo * log.hi + e * log.lo);
+    const T p = detail::exp_parts(e_hi * log.hi, detail::multiply_add(e_lo, log.hi, e * log.lo));
     return abs == T(0) ? T(0) : e == T(0) ? T(1) : abs < infinity<T>() ? p : abs;
   }
 };

@@ -33,7 +33,7 @@ struct FusedApply {
   Update update;
   StatisticsView<Device> statistics;
 
-  KOKKOS_INLINE_FUNCTION void operator()(const member_type& team) const {
+  DYNAOPT_WIDE_VECTORS KOKKOS_INLINE_FUNCTION void operator()(const member_type& team) const {
     const Chunk chunk = chunks(team.league_rank());
     const auto coefficients = update.group_coefficients(chunk.group);
     if constexpr (!WithStatistics) {
@@ -49,29 +49,27 @@ struct FusedApply {
     } else {
       GroupStatistics chunk_statistics;
       if constexpr (runs_on_host<execution_space>) {
-        // Blocks of `fold` rows of lanes, each row a SIMD loop into its lanes' partial sums,
-        // folded into the chunk's double totals after the block; then the rows left, then the
-        // elements left (fewer than a row) one by one.
+        // Blocks of up to `fold` rows of lanes, each row a SIMD loop into its lanes' partial sums,
+        // folded into the chunk's double totals after the block; then the elements left (fewer
+        // than a row) one by one. One call site of the row loop, so that it is inlined into this
+        // function and compiled with its vector width.
         using Lanes = LaneStatistics<typename Update::scalar_type>;
-        constexpr std::size_t width = Lanes::lanes, block = width * Lanes::fold;
+        constexpr std::size_t width = Lanes::lanes;
         Lanes lanes;
-        const auto row = [&](std::size_t first) {
-          DYNAOPT_VECTORIZE
-          for (int j = 0; j < int(width); ++j) {
-            typename Lanes::Lane lane{lanes, j};
-            update(coefficients, first + std::size_t(j), lane);
-          }
-        };
         std::size_t i = chunk.begin;
-        for (; i + block <= chunk.end; i += block) {
+        while (i + width <= chunk.end) {
+          const std::size_t rows_left = (chunk.end - i) / width, rows = rows_left < Lanes::fold ? rows_left : Lanes::fold;
           lanes.clear();
-          DYNAOPT_UNROLL
-          for (std::size_t r = 0; r < Lanes::fold; ++r) row(i + r * width);
+          for (std::size_t r = 0; r < rows; ++r, i += width) {
+            DYNAOPT_VECTORIZE
+            DYNAOPT_KEEP_LOOP
+            for (int j = 0; j < int(width); ++j) {
+              typename Lanes::Lane lane{lanes, j};
+              update(coefficients, i + std::size_t(j), lane);
+            }
+          }
           lanes.fold_into(chunk_statistics);
         }
-        lanes.clear();
-        for (; i + width <= chunk.end; i += width) row(i);
-        lanes.fold_into(chunk_statistics);
         for (; i < chunk.end; ++i) update(coefficients, i, chunk_statistics);
       } else {
         Kokkos::parallel_reduce(
