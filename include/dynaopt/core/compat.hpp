@@ -81,6 +81,18 @@ inline void fence(const char* label) {
 #define DYNAOPT_WIDE_VECTORS
 #endif
 
+// Unrolls a loop by n: copies of a long loop body side by side, so that the loads of the next
+// elements issue while one element's chain of dependent operations runs (the nonlinear family's
+// powers: measured 1.6 times faster with 4 copies; 16 spilled registers and lost again).
+#define DYNAOPT_PRAGMA(text) _Pragma(#text)
+#if defined(__clang__) && !defined(__CUDA_ARCH__)
+#define DYNAOPT_UNROLL(n) DYNAOPT_PRAGMA(clang loop unroll_count(n))
+#elif defined(__GNUC__) && !defined(__CUDA_ARCH__) && !defined(__INTEL_COMPILER)
+#define DYNAOPT_UNROLL(n) DYNAOPT_PRAGMA(GCC unroll n)
+#else
+#define DYNAOPT_UNROLL(n)
+#endif
+
 // Keeps a loop of a known short trip count a loop, so that the vectoriser makes it one SIMD
 // iteration over a row of lanes. GCC otherwise unrolls it completely first and vectorises the
 // enclosing loop across rows instead: a statistics block's lane sums then become chains of

@@ -67,27 +67,44 @@ struct NoStatistics {
 // The statistics of a host loop, in SIMD lanes: `lanes` partial sums of each statistic in the
 // parameters' precision T (64 bytes of T: one AVX-512 register, two AVX2 ones), which a loop over
 // the lanes keeps in vector registers whatever T is (double accumulators of float data would
-// halve the vector width and need conversions). They are folded into double after every `fold`
-// rows of lanes, so a float partial sum holds at most 8 terms (a double one 32). The maximum runs on the bit
-// patterns: for the non-negative frequencies they order as the values do (a NaN sorts above
-// +inf, so it still surfaces), and an integer max vectorises where a floating-point one needs
-// fast-math.
+// halve the vector width and need conversions). After every block of `fold` rows of lanes they
+// are added into per-lane double sums (a SIMD loop too), so a float partial sum holds at most 8
+// terms; the double lanes are summed into the chunk's totals once, at its end. Eight rows also
+// make a block the compiler unrolls completely (it unrolls no outer loop partly), so that the
+// rows' chains of dependent operations overlap.
+// The maximum runs on the bit patterns: for the non-negative frequencies they order as the
+// values do (a NaN sorts above +inf, so it still surfaces), and an integer max vectorises where a
+// floating-point one needs fast-math.
 template <class T>
 struct LaneStatistics {
   static constexpr int lanes = int(64 / sizeof(T));
-  static constexpr int fold = sizeof(T) == 4 ? 8 : 32;
+  static constexpr int fold = 8;
   using Bits = std::conditional_t<sizeof(T) == 4, std::int32_t, std::int64_t>;
-  T abs_sum[lanes], sq_sum[lanes], kinetic[lanes], step_sq[lanes];
+  T abs_sum[lanes], sq_sum[lanes], kinetic[lanes], step_sq[lanes];  // this block's
+  double chunk_abs[lanes], chunk_sq[lanes], chunk_kinetic[lanes], chunk_step_sq[lanes];
   Bits max_bits[lanes];
 
-  void clear() {
-    for (int j = 0; j < lanes; ++j) abs_sum[j] = sq_sum[j] = kinetic[j] = step_sq[j] = T(0), max_bits[j] = 0;
+  LaneStatistics() {
+    for (int j = 0; j < lanes; ++j) chunk_abs[j] = chunk_sq[j] = chunk_kinetic[j] = chunk_step_sq[j] = 0, max_bits[j] = 0;
+    clear_block();
   }
-  void fold_into(GroupStatistics& total) const {
+  void clear_block() {
+    for (int j = 0; j < lanes; ++j) abs_sum[j] = sq_sum[j] = kinetic[j] = step_sq[j] = T(0);
+  }
+  // The block's sums into the double lanes, and the block cleared.
+  void fold_block() {
+    for (int j = 0; j < lanes; ++j) {
+      chunk_abs[j] += double(abs_sum[j]), chunk_sq[j] += double(sq_sum[j]);
+      chunk_kinetic[j] += double(kinetic[j]), chunk_step_sq[j] += double(step_sq[j]);
+    }
+    clear_block();
+  }
+  // Everything folded so far into `total`.
+  void add_to(GroupStatistics& total) const {
     Bits top = 0;
     for (int j = 0; j < lanes; ++j) {
-      total.grad_abs_sum += double(abs_sum[j]), total.grad_sq_sum += double(sq_sum[j]);
-      total.kinetic_energy += double(kinetic[j]), total.step_sq_sum += double(step_sq[j]);
+      total.grad_abs_sum += chunk_abs[j], total.grad_sq_sum += chunk_sq[j];
+      total.kinetic_energy += chunk_kinetic[j], total.step_sq_sum += chunk_step_sq[j];
       top = top < max_bits[j] ? max_bits[j] : top;
     }
     T w;

@@ -33,6 +33,19 @@ struct FusedApply {
   Update update;
   StatisticsView<Device> statistics;
 
+  // One row of a statistics block: lane j takes element first + j (inlined into the caller,
+  // whose vector width it is compiled with).
+  template <class Lanes>
+  KOKKOS_FORCEINLINE_FUNCTION void row(const typename Update::coefficients& coefficients, std::size_t first,
+                                       Lanes& lanes) const {
+    DYNAOPT_VECTORIZE
+    DYNAOPT_KEEP_LOOP
+    for (int j = 0; j < Lanes::lanes; ++j) {
+      typename Lanes::Lane lane{lanes, j};
+      update(coefficients, first + std::size_t(j), lane);
+    }
+  }
+
   DYNAOPT_WIDE_VECTORS KOKKOS_INLINE_FUNCTION void operator()(const member_type& team) const {
     const Chunk chunk = chunks(team.league_rank());
     const auto coefficients = update.group_coefficients(chunk.group);
@@ -41,6 +54,7 @@ struct FusedApply {
       if constexpr (runs_on_host<execution_space>) {
         // One thread per team on the host: a unit-stride loop the compiler vectorises.
         DYNAOPT_VECTORIZE
+        DYNAOPT_UNROLL(4)
         for (std::size_t i = chunk.begin; i < chunk.end; ++i) update(coefficients, i, none);
       } else {
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, chunk.begin, chunk.end),
@@ -49,27 +63,22 @@ struct FusedApply {
     } else {
       GroupStatistics chunk_statistics;
       if constexpr (runs_on_host<execution_space>) {
-        // Blocks of up to `fold` rows of lanes, each row a SIMD loop into its lanes' partial sums,
-        // folded into the chunk's double totals after the block; then the elements left (fewer
-        // than a row) one by one. One call site of the row loop, so that it is inlined into this
-        // function and compiled with its vector width.
+        // Blocks of `fold` rows of lanes, each row a SIMD loop into its lanes' partial sums,
+        // folded into the lanes' double sums after the block and into the chunk's totals at the
+        // end; then the rows left, then the elements left (fewer than a row) one by one.
         using Lanes = LaneStatistics<typename Update::scalar_type>;
-        constexpr std::size_t width = Lanes::lanes;
+        constexpr std::size_t width = Lanes::lanes, block = width * Lanes::fold;
+        static_assert(Lanes::fold == 8, "the unroll count below is the fold");
         Lanes lanes;
         std::size_t i = chunk.begin;
-        while (i + width <= chunk.end) {
-          const std::size_t rows_left = (chunk.end - i) / width, rows = rows_left < Lanes::fold ? rows_left : Lanes::fold;
-          lanes.clear();
-          for (std::size_t r = 0; r < rows; ++r, i += width) {
-            DYNAOPT_VECTORIZE
-            DYNAOPT_KEEP_LOOP
-            for (int j = 0; j < int(width); ++j) {
-              typename Lanes::Lane lane{lanes, j};
-              update(coefficients, i + std::size_t(j), lane);
-            }
-          }
-          lanes.fold_into(chunk_statistics);
+        for (; i + block <= chunk.end; i += block) {
+          DYNAOPT_UNROLL(8)
+          for (std::size_t r = 0; r < Lanes::fold; ++r) row(coefficients, i + r * width, lanes);
+          lanes.fold_block();
         }
+        for (; i + width <= chunk.end; i += width) row(coefficients, i, lanes);
+        lanes.fold_block();
+        lanes.add_to(chunk_statistics);
         for (; i < chunk.end; ++i) update(coefficients, i, chunk_statistics);
       } else {
         Kokkos::parallel_reduce(
