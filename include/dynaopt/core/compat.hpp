@@ -83,7 +83,7 @@ inline void fence(const char* label) {
 
 // Unrolls a loop by n: copies of a long loop body side by side, so that the loads of the next
 // elements issue while one element's chain of dependent operations runs (the nonlinear family's
-// powers: measured 1.6 times faster with 4 copies; 16 spilled registers and lost again).
+// members with one power: 1.5-2 times faster with 4 copies; 16 spilled registers and lost).
 #define DYNAOPT_PRAGMA(text) _Pragma(#text)
 #if defined(__clang__) && !defined(__CUDA_ARCH__)
 #define DYNAOPT_UNROLL(n) DYNAOPT_PRAGMA(clang loop unroll_count(n))
