@@ -91,14 +91,21 @@ KOKKOS_FORCEINLINE_FUNCTION T multiply_add(T a, T b, T c) {
 #endif
 }
 
+// C::values[I], read through a constexpr function in a constant expression: the way the CUDA
+// programming guide allows device code to read an element of a host constexpr array (nvcc 13
+// accepts a direct read as well; the guide promises no more).
+template <class C, int I>
+KOKKOS_INLINE_FUNCTION constexpr auto coefficient() {
+  return C::values[I];
+}
 // sum_(j < N) c[First + j] u^j by Estrin's scheme, powers[k] = u^(2^k): the halves below and
 // above the largest power of two under N are independent, so the chain of dependent
-// operations is log2 N fused multiply-adds long instead of N. The coefficients are read in
-// constant expressions (no array is odr-used, as device code requires).
+// operations is log2 N fused multiply-adds long instead of N.
 template <class T, class C, int First, int N>
 KOKKOS_FORCEINLINE_FUNCTION T estrin(const T* powers) {
   if constexpr (N == 1) {
-    return T(C::values[First]);
+    constexpr T c = T(coefficient<C, First>());
+    return c;
   } else {
     constexpr int level = N > 8 ? 3 : N > 4 ? 2 : N > 2 ? 1 : 0, half = 1 << level;
     return multiply_add(estrin<T, C, First + half, N - half>(powers), powers[level], estrin<T, C, First, half>(powers));
@@ -110,7 +117,7 @@ KOKKOS_FORCEINLINE_FUNCTION T polynomial(T u) {
   static_assert(n <= 16, "powers up to u^8");
   // A power below the smallest normal number would be a subnormal, which costs x86 a
   // microcode assist of a hundred cycles per operation (a float step of 1e-10 made the box
-  // mirror's exp 2.5 times slower): a base whose square would underflow counts as 0, and its
+  // mirror 2.1 times slower): a base whose square would underflow counts as 0, and its
   // terms, below T's smallest normal number, are lost against the constant term.
   const T tiny = T(Binary<T>::square_root_of_min_normal);
   T powers[4];
