@@ -71,9 +71,9 @@ inline void fence(const char* label) {
 // Lets a host function's loops use the widest vectors the target has (AVX-512's 64 bytes where
 // the code is compiled for it): GCC's tunings for Intel cores prefer 32-byte vectors, which
 // suits mixed code, while the fused loops are SIMD arithmetic only (the nonlinear family's
-// powers ran 1.5 times faster on a Xeon; the memory-bound steps do not change). Not inlined: inlined into
-// Kokkos' caller, the loop would be vectorised with the caller's width. Only the width changes;
-// the instruction set stays the one the code is compiled for.
+// powers ran 1.5 times faster on a Xeon; the memory-bound steps do not change). Not inlined:
+// inlined into Kokkos' caller, the loop would be vectorised with the caller's width. Only the
+// width changes; the instruction set stays the one the code is compiled for.
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__CUDACC__) && !defined(__HIPCC__) && \
     !defined(__INTEL_COMPILER) && defined(__AVX512F__)
 #define DYNAOPT_WIDE_VECTORS __attribute__((target("prefer-vector-width=512"), noinline))
