@@ -65,19 +65,22 @@ struct NoStatistics {
 };
 
 // The statistics of a host loop, in SIMD lanes: `lanes` partial sums of each statistic in the
-// parameters' precision T (64 bytes of T: one AVX-512 register, two AVX2 ones), which a loop over
-// the lanes keeps in vector registers whatever T is (double accumulators of float data would
-// halve the vector width and need conversions). After every block of `fold` rows of lanes they
-// are added into per-lane double sums (a SIMD loop too), so a float partial sum holds at most 8
-// terms; the double lanes are summed into the chunk's totals once, at its end. Eight rows also
-// make a block the compiler unrolls completely (it unrolls no outer loop partly), so that the
-// rows' chains of dependent operations overlap.
+// parameters' precision T, which a loop over the lanes keeps in vector registers whatever T is
+// (double accumulators of float data would halve the vector width and need conversions). 16
+// lanes: one AVX-512 register of float, two of double, as many as a loop vectorised with the
+// factor of 32-bit data takes per vector iteration (the nonlinear family's double loops are, for
+// the reason core/power.hpp gives; with 8 lanes their rows did not vectorise that way and ran 1.3
+// times slower). After every block of `fold` rows of lanes they are added into per-lane double
+// sums (a SIMD loop too), so a float partial sum holds at most 8 terms; the double lanes are
+// summed into the chunk's totals once, at its end. Eight rows also make a block the compiler
+// unrolls completely (it unrolls no outer loop partly), so that the rows' chains of dependent
+// operations overlap.
 // The maximum runs on the bit patterns: for the non-negative frequencies they order as the
 // values do (a NaN sorts above +inf, so it still surfaces), and an integer max vectorises where a
 // floating-point one needs fast-math.
 template <class T>
 struct LaneStatistics {
-  static constexpr int lanes = int(64 / sizeof(T));
+  static constexpr int lanes = 16;  // elements per row
   static constexpr int fold = 8;
   using Bits = std::conditional_t<sizeof(T) == 4, std::int32_t, std::int64_t>;
   T abs_sum[lanes], sq_sum[lanes], kinetic[lanes], step_sq[lanes];  // this block's
@@ -91,8 +94,12 @@ struct LaneStatistics {
   void clear_block() {
     for (int j = 0; j < lanes; ++j) abs_sum[j] = sq_sum[j] = kinetic[j] = step_sq[j] = T(0);
   }
-  // The block's sums into the double lanes, and the block cleared.
+  // The block's sums into the double lanes, and the block cleared. Kept a SIMD loop: unrolled,
+  // its float-to-double conversions were 48 scalar ones per block, and float SGD's statistics
+  // cost 80% over its step.
   void fold_block() {
+    DYNAOPT_VECTORIZE
+    DYNAOPT_KEEP_LOOP
     for (int j = 0; j < lanes; ++j) {
       chunk_abs[j] += double(abs_sum[j]), chunk_sq[j] += double(sq_sum[j]);
       chunk_kinetic[j] += double(kinetic[j]), chunk_step_sq[j] += double(step_sq[j]);
