@@ -45,7 +45,7 @@ template <>
 struct Binary<double> {
   using Bits = std::uint64_t;  // unsigned: the shifts of meaningless inputs stay defined
   static constexpr int mantissa = 52, bias = 1023;
-  static constexpr double subnormal_scale = 0x1p54, shifter = 0x1.8p52;
+  static constexpr double subnormal_scale = 0x1p54, shifter = 0x1.8p52, two_to_mantissa = 0x1p52;
   static constexpr double ln2_hi = 0x1.62e42fee00000p-1, ln2_lo = 0x1.a39ef35793c76p-33;
   static constexpr double overflow = 0x1.62e42fefa39efp+9;   // log of the largest double
   static constexpr double underflow = -0x1.74910d52d3051p+9;  // log of half the smallest subnormal
@@ -56,7 +56,7 @@ template <>
 struct Binary<float> {
   using Bits = std::uint32_t;
   static constexpr int mantissa = 23, bias = 127;
-  static constexpr float subnormal_scale = 0x1p25f, shifter = 0x1.8p23f;
+  static constexpr float subnormal_scale = 0x1p25f, shifter = 0x1.8p23f, two_to_mantissa = 0x1p23f;
   static constexpr float ln2_hi = 0x1.62p-1f, ln2_lo = 0x1.c85fep-10f;  // 9 bits: k ln2_hi exact
   static constexpr float overflow = 0x1.62e42ep+6f;
   static constexpr float underflow = -0x1.9fe368p+6f;
@@ -168,7 +168,7 @@ struct AtanhTail<float> {
 template <class T>
 KOKKOS_FORCEINLINE_FUNCTION T power_of_two(T n) {
   using B = Binary<T>;
-  return from_bits<T>(bits_of(n + (T(B::shifter) / T(1.5) + T(B::bias))) << B::mantissa);
+  return from_bits<T>(bits_of(n + (T(B::two_to_mantissa) + T(B::bias))) << B::mantissa);
 }
 
 }  // namespace detail
@@ -210,7 +210,7 @@ KOKKOS_FORCEINLINE_FUNCTION LogParts<T> log_parts(T x) {
   const T m = from_bits<T>((shifted & mantissa_mask) + sqrt_half);
   // The exponent field as a T without an integer conversion (none for 64 bits before AVX-512):
   // the field in the mantissa of 2^mantissa, then 2^mantissa subtracted.
-  const T two_to_mantissa = T(B::shifter) / T(1.5);
+  const T two_to_mantissa = T(B::two_to_mantissa);
   const T field = from_bits<T>((shifted >> B::mantissa) | bits_of(two_to_mantissa)) - two_to_mantissa;
   const T bias_normal = T(B::bias), bias_subnormal = T(B::bias + B::mantissa + 2);
   const T kf = field - (subnormal ? bias_subnormal : bias_normal);
