@@ -80,7 +80,8 @@ void bench(std::size_t n) {
   const std::vector<double> objective{1.0};
 
   // Every type and form; the nonlinear family with eta and s off 2 together and one at a time
-  // (eta != 2: a power in the damping; s != 2: in the velocity and the kinetic energy).
+  // (eta != 2: a power in the damping; s != 2: in the velocity and the kinetic energy), and
+  // eta = 1 (dry friction: no power).
   const auto momentum = [](MomentumForm form, double eta, double s, MirrorSpec mirror = {}) {
     NonlinearMomentumSettings m;
     m.form = form, m.step = 1e-6, m.friction = 0.1, m.damping_exponent = eta, m.kinetic_exponent = s;
@@ -101,6 +102,7 @@ void bench(std::size_t n) {
       {"nl_heavy_ball(1.9,1.9)", {"nonlinear_heavy_ball", momentum(F::heavy_ball, 1.9, 1.9)}, 5},
       {"nl_heavy_ball(1.9,2)", {"nonlinear_heavy_ball", momentum(F::heavy_ball, 1.9, 2)}, 5},
       {"nl_heavy_ball(2,1.9)", {"nonlinear_heavy_ball", momentum(F::heavy_ball, 2, 1.9)}, 5},
+      {"nl_heavy_ball(1,2)", {"nonlinear_heavy_ball", momentum(F::heavy_ball, 1, 2)}, 5},  // dry friction
       {"nl_nesterov(1.9,1.9)", {"nonlinear_nesterov", momentum(F::nesterov, 1.9, 1.9)}, 6},
       {"nl_mirror_lp(1.9,1.9)", {"nonlinear_mirror", momentum(F::mirror, 1.9, 1.9, lp)}, 5},
       {"nl_mirror_box(1.9,1.9)", {"nonlinear_mirror", momentum(F::mirror, 1.9, 1.9, box)}, 5},

@@ -231,6 +231,26 @@ TYPED_TEST(OptimizerTest, EveryOptimizerOnRandomQuadratic) {
   this->expect_match({"nonlinear_mirror", m}, ref_lp, x0, f, steps);
 }
 
+// eta = 1, dry friction D(p) = sgn(p) (paper 001 Sec. 3), takes the law without a power: it
+// follows the reference's p - c sgn(p) with sgn(0) = 0 (the first step, from p = 0, is -h g
+// alone), with the quadratic kinetic energy and with a power in the velocity.
+TYPED_TEST(OptimizerTest, DryFrictionFollowsTheReference) {
+  using S = typename TestFixture::S;
+  using Ref = ReferenceNonlinearMomentum<S>;
+  const std::size_t n = 12;
+  const auto f = random_quadratic<S>(n, 7);
+  std::vector<double> x0(n);
+  for (std::size_t i = 0; i < n; ++i) x0[i] = 1.5 + 0.25 * double(i % 5);
+  NonlinearMomentumSettings m;
+  m.step = 0.02, m.friction = 0.002, m.damping_exponent = 1;
+  for (const double s : {2.0, 2.5})
+    for (const auto form : {MomentumForm::heavy_ball, MomentumForm::nesterov}) {
+      m.form = form, m.kinetic_exponent = s;
+      Ref ref(n, form == MomentumForm::heavy_ball ? Ref::heavy_ball : Ref::nesterov, 0.02, 0.002, 1, s);
+      this->expect_match({"nonlinear", m}, ref, x0, f, 250);
+    }
+}
+
 // The box mirror map keeps every iterate strictly inside its bounds, even when the unconstrained
 // minimum lies outside.
 TYPED_TEST(OptimizerTest, BoxMirrorStaysInsideItsBounds) {

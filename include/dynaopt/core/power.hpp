@@ -280,14 +280,19 @@ struct Magnitude {
     return abs < infinity<T>() ? finite : infinite;
   }
 };
-// sgn(v) |v|^e, e >= 0: the signed power every Hamiltonian update of paper 001 is made of. The
-// sign bit of v is copied onto |v|^e (one bit operation where a negation and a select were two
-// on the chain; v = -0 gives -0).
+// a >= 0 with the sign bit of v: one bit operation where a negation and a select are two on
+// the chain (v = -0 gives -a).
 template <class T>
-KOKKOS_FORCEINLINE_FUNCTION T signed_power(T v, const Magnitude<T>& m, T e) {
+KOKKOS_FORCEINLINE_FUNCTION T with_sign_of(T a, T v) {
   using Bits = typename detail::Binary<T>::Bits;
   const Bits sign = Bits(1) << (8 * sizeof(T) - 1);
-  return detail::from_bits<T>(detail::bits_of(m.power(e)) | (detail::bits_of(v) & sign));
+  return detail::from_bits<T>(detail::bits_of(a) | (detail::bits_of(v) & sign));
+}
+// sgn(v) |v|^e, e >= 0: the signed power every Hamiltonian update of paper 001 is made of
+// (v = -0 gives -0).
+template <class T>
+KOKKOS_FORCEINLINE_FUNCTION T signed_power(T v, const Magnitude<T>& m, T e) {
+  return with_sign_of(m.power(e), v);
 }
 template <class T>
 KOKKOS_FORCEINLINE_FUNCTION T signed_power(T v, T e) {

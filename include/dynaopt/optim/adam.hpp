@@ -6,6 +6,7 @@
 #include "dynaopt/core/compat.hpp"
 #include "dynaopt/optim/fused_apply.hpp"
 #include "dynaopt/optim/optimizer.hpp"
+#include "dynaopt/optim/prebuilt.hpp"
 
 namespace dynaopt {
 
@@ -122,5 +123,7 @@ struct optimizer_for<AdamSettings> {
   template <class Scalar, class Device>
   using type = Adam<Scalar, Device>;
 };
+
+DYNAOPT_PREBUILT(Adam)
 
 }  // namespace dynaopt

@@ -32,6 +32,7 @@
 #include "dynaopt/optim/group_coefficients.hpp"
 #include "dynaopt/optim/objective_trend.hpp"
 #include "dynaopt/optim/optimizer.hpp"
+#include "dynaopt/optim/prebuilt.hpp"
 
 namespace dynaopt {
 
@@ -285,5 +286,7 @@ struct optimizer_for<DynaSettings> {
   template <class Scalar, class Device>
   using type = Dyna<Scalar, Device>;
 };
+
+DYNAOPT_PREBUILT(Dyna)
 
 }  // namespace dynaopt

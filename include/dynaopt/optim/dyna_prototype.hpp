@@ -10,6 +10,7 @@
 #include "dynaopt/core/compat.hpp"
 #include "dynaopt/optim/fused_apply.hpp"
 #include "dynaopt/optim/optimizer.hpp"
+#include "dynaopt/optim/prebuilt.hpp"
 
 namespace dynaopt {
 
@@ -119,5 +120,7 @@ struct optimizer_for<DynaPrototypeSettings> {
   template <class Scalar, class Device>
   using type = DynaPrototype<Scalar, Device>;
 };
+
+DYNAOPT_PREBUILT(DynaPrototype)
 
 }  // namespace dynaopt

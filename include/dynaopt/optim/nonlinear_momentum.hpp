@@ -7,8 +7,10 @@
 //   heavy ball (Alg. 1):  y = x,                         x <- x + V(p)
 //   Nesterov   (Alg. 2):  y = x + V(p - c D(p)),         x <- x + V(p)
 //   mirror     (Alg. 3):  y = x,                         x <- grad psi*(grad psi(x) + V(p))
-// With eta = s = 2 these are classical heavy ball and Nesterov (lr h, momentum 1 - c); those
-// members take a path without a power. The others take their powers from one logarithm per
+// With eta = s = 2 these are classical heavy ball and Nesterov (lr h, momentum 1 - c). The
+// damping exponents with a power-free law, eta = 2 (linear) and eta = 1 (dry friction,
+// D(p) = sgn(p): a force of constant size against the motion, sgn(0) = 0), and s = 2 take
+// paths without a power. The others take their powers from one logarithm per
 // momentum (core/power.hpp: |p|^a = exp(a log|p|), vectorised): log|p| for the damping of the
 // old momentum, log|p'| for the new one's velocity, its kinetic energy |p'| |V(p')| / r and
 // (Nesterov) the damping of the look-ahead. The kinetic energy K*(p) = (1/r) sum |p|^r is
@@ -23,6 +25,7 @@
 #include "dynaopt/optim/fused_apply.hpp"
 #include "dynaopt/optim/mirror_map.hpp"
 #include "dynaopt/optim/optimizer.hpp"
+#include "dynaopt/optim/prebuilt.hpp"
 
 namespace dynaopt {
 
@@ -51,22 +54,27 @@ struct MomentumCoefficients {
   Scalar inverse_conjugate;         // 1 / r
 };
 
+// The damping law D(p) = sgn(p)|p|^(eta-1) by the form of its exponent.
+enum class Damping { linear, dry, power };  // eta = 2, eta = 1, otherwise
+
 // The momentum law of the family, for the update and the constraint pass alike. A Magnitude
 // holds |p| and log|p| where some power of p is taken, nothing where none is.
-template <class Scalar, bool LinearDamping, bool QuadraticKinetic>
+template <class Scalar, Damping DampingLaw, bool QuadraticKinetic>
 struct MomentumLaw {
+  static constexpr bool damping_power = DampingLaw == Damping::power;
   struct None {
     KOKKOS_INLINE_FUNCTION explicit None(Scalar) {}
   };
-  using Magnitude = std::conditional_t<LinearDamping && QuadraticKinetic, None, math::Magnitude<Scalar>>;
+  using Magnitude = std::conditional_t<!damping_power && QuadraticKinetic, None, math::Magnitude<Scalar>>;
 
   // p - c D(p)
   KOKKOS_FORCEINLINE_FUNCTION static Scalar damped(const MomentumCoefficients<Scalar>& k, Scalar p, const Magnitude& m) {
-    if constexpr (LinearDamping) return k.momentum * p;
+    if constexpr (DampingLaw == Damping::linear) return k.momentum * p;
+    else if constexpr (DampingLaw == Damping::dry) return p - (p == Scalar(0) ? Scalar(0) : math::with_sign_of(k.friction, p));
     else return p - k.friction * math::signed_power(p, m, k.damping_power);
   }
   KOKKOS_FORCEINLINE_FUNCTION static Scalar damped(const MomentumCoefficients<Scalar>& k, Scalar p) {
-    return damped(k, p, Magnitude(LinearDamping ? Scalar(0) : p));
+    return damped(k, p, Magnitude(damping_power ? p : Scalar(0)));
   }
   // V(p), and its inverse sgn(w)|w|^(s-1)
   KOKKOS_FORCEINLINE_FUNCTION static Scalar velocity(const MomentumCoefficients<Scalar>& k, Scalar p, const Magnitude& m) {
@@ -89,11 +97,11 @@ struct MomentumLaw {
   }
 };
 
-template <class Scalar, class Device, class Mirror, bool LookAhead, bool LinearDamping, bool QuadraticKinetic>
+template <class Scalar, class Device, class Mirror, bool LookAhead, Damping DampingLaw, bool QuadraticKinetic>
 struct MomentumUpdate {
   using scalar_type = Scalar;
   using coefficients = MomentumCoefficients<Scalar>;
-  using law = MomentumLaw<Scalar, LinearDamping, QuadraticKinetic>;
+  using law = MomentumLaw<Scalar, DampingLaw, QuadraticKinetic>;
   Kokkos::View<Scalar*, Device> x, p, y;  // y only for the look-ahead form
   Kokkos::View<const Scalar*, Device> g;
   coefficients c;
@@ -122,7 +130,7 @@ struct MomentumUpdate {
 template <class Scalar, class Device, bool QuadraticKinetic>
 struct MomentumMotion {
   using coefficients = MomentumCoefficients<Scalar>;
-  using law = MomentumLaw<Scalar, true, QuadraticKinetic>;
+  using law = MomentumLaw<Scalar, Damping::linear, QuadraticKinetic>;
   static constexpr bool has_velocity = true;
   Kokkos::View<Scalar*, Device> p;
   coefficients c;
@@ -136,11 +144,11 @@ struct MomentumMotion {
 };
 
 // Nesterov's look-ahead point y = x + V(p - c D(p)) of the constrained state.
-template <class Scalar, class Device, bool LinearDamping, bool QuadraticKinetic>
+template <class Scalar, class Device, Damping DampingLaw, bool QuadraticKinetic>
 struct LookAheadUpdate {
   using scalar_type = Scalar;
   using coefficients = MomentumCoefficients<Scalar>;
-  using law = MomentumLaw<Scalar, LinearDamping, QuadraticKinetic>;
+  using law = MomentumLaw<Scalar, DampingLaw, QuadraticKinetic>;
   Kokkos::View<const Scalar*, Device> x, p;
   Kokkos::View<Scalar*, Device> y;
   coefficients c;
@@ -208,12 +216,12 @@ class NonlinearMomentum : public Optimizer<Scalar, Device> {
   // from the constrained x and p and is itself projected, so every gradient is taken at a
   // feasible point.
   void constrain(space_type& space, const Bounds<Scalar, Device>& bounds) override {
-    with_exponents([&](auto linear_damping, auto quadratic_kinetic) {
-      constexpr bool linear = decltype(linear_damping)::value, quadratic = decltype(quadratic_kinetic)::value;
+    with_exponents([&](auto damping, auto quadratic_kinetic) {
+      constexpr bool quadratic = decltype(quadratic_kinetic)::value;
       bounds.constrain(space, MomentumMotion<Scalar, Device, quadratic>{momentum_, coefficients_});
       if (settings_.form != MomentumForm::nesterov) return;
       fused_apply("dynaopt::nonlinear_momentum::look_ahead", space.chunks,
-                  LookAheadUpdate<Scalar, Device, linear, quadratic>{space.x, momentum_, look_ahead_, coefficients_}, {}, space.instance);
+                  LookAheadUpdate<Scalar, Device, decltype(damping)::value, quadratic>{space.x, momentum_, look_ahead_, coefficients_}, {}, space.instance);
       bounds.project(look_ahead_, space);
     });
   }
@@ -229,22 +237,25 @@ class NonlinearMomentum : public Optimizer<Scalar, Device> {
   }
 
  private:
-  // Calls f(linear_damping, quadratic_kinetic) as compile-time booleans matching eta = 2 and
-  // s = 2, so those members run without a single pow.
+  // Calls f(damping, quadratic_kinetic) with the damping law and s = 2 as compile-time
+  // constants, so the members with power-free laws run without a single power.
   template <class F>
   void with_exponents(F&& f) const {
-    const bool linear = settings_.damping_exponent == 2, quadratic = settings_.kinetic_exponent == 2;
-    if (linear && quadratic) f(std::true_type{}, std::true_type{});
-    else if (linear) f(std::true_type{}, std::false_type{});
-    else if (quadratic) f(std::false_type{}, std::true_type{});
-    else f(std::false_type{}, std::false_type{});
+    const double eta = settings_.damping_exponent;
+    const auto with_damping = [&](auto damping) {
+      if (settings_.kinetic_exponent == 2) f(damping, std::true_type{});
+      else f(damping, std::false_type{});
+    };
+    if (eta == 2) with_damping(std::integral_constant<Damping, Damping::linear>{});
+    else if (eta == 1) with_damping(std::integral_constant<Damping, Damping::dry>{});
+    else with_damping(std::integral_constant<Damping, Damping::power>{});
   }
 
   template <bool LookAhead, class Mirror>
   void launch(space_type& space, const MomentumCoefficients<Scalar>& c, const Mirror& mirror,
               const StatisticsView<Device>& statistics) {
-    with_exponents([&](auto linear_damping, auto quadratic_kinetic) {
-      using Update = MomentumUpdate<Scalar, Device, Mirror, LookAhead, decltype(linear_damping)::value,
+    with_exponents([&](auto damping, auto quadratic_kinetic) {
+      using Update = MomentumUpdate<Scalar, Device, Mirror, LookAhead, decltype(damping)::value,
                                     decltype(quadratic_kinetic)::value>;
       fused_apply("dynaopt::nonlinear_momentum", space.chunks,
                   Update{space.x, momentum_, look_ahead_, space.g, c, mirror}, statistics, space.instance);
@@ -277,5 +288,7 @@ struct optimizer_for<NonlinearMomentumSettings> {
   template <class Scalar, class Device>
   using type = NonlinearMomentum<Scalar, Device>;
 };
+
+DYNAOPT_PREBUILT(NonlinearMomentum)
 
 }  // namespace dynaopt

@@ -11,6 +11,7 @@
 #include "dynaopt/core/parameter_space.hpp"
 #include "dynaopt/core/state_archive.hpp"
 #include "dynaopt/optim/objectives.hpp"
+#include "dynaopt/optim/prebuilt.hpp"
 
 namespace dynaopt {
 
@@ -152,5 +153,7 @@ struct StateArrays {
 // Beside `type<Scalar, Device>` it gives `state(settings)`, the StateArrays of that optimizer.
 template <class Settings>
 struct optimizer_for;
+
+DYNAOPT_PREBUILT(Optimizer)
 
 }  // namespace dynaopt

@@ -2,6 +2,7 @@
 // Plain gradient descent, x <- x - lr g: the baseline every momentum method is measured against.
 #include "dynaopt/optim/fused_apply.hpp"
 #include "dynaopt/optim/optimizer.hpp"
+#include "dynaopt/optim/prebuilt.hpp"
 
 namespace dynaopt {
 
@@ -55,5 +56,7 @@ struct optimizer_for<SgdSettings> {
   template <class Scalar, class Device>
   using type = Sgd<Scalar, Device>;
 };
+
+DYNAOPT_PREBUILT(Sgd)
 
 }  // namespace dynaopt
