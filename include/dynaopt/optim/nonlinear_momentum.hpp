@@ -70,7 +70,7 @@ struct MomentumLaw {
   // p - c D(p)
   KOKKOS_FORCEINLINE_FUNCTION static Scalar damped(const MomentumCoefficients<Scalar>& k, Scalar p, const Magnitude& m) {
     if constexpr (DampingLaw == Damping::linear) return k.momentum * p;
-    else if constexpr (DampingLaw == Damping::dry) return p - (p == Scalar(0) ? Scalar(0) : math::with_sign_of(k.friction, p));
+    else if constexpr (DampingLaw == Damping::dry) return p - math::select(p == Scalar(0), Scalar(0), math::with_sign_of(k.friction, p));
     else return p - k.friction * math::signed_power(p, m, k.damping_power);
   }
   KOKKOS_FORCEINLINE_FUNCTION static Scalar damped(const MomentumCoefficients<Scalar>& k, Scalar p) {
