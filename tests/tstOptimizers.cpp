@@ -8,10 +8,12 @@
 // would test rounding, not the equations.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <functional>
 #include <memory>
 #include <random>
+#include <string>
 
 #include "dynaopt/core/splitmix64.hpp"
 #include "dynaopt/optim/make_optimizer.hpp"
@@ -216,39 +218,24 @@ TYPED_TEST(OptimizerTest, EveryOptimizerOnRandomQuadratic) {
   ReferenceSgd<S> ref_sgd(0.05);
   this->expect_match({"sgd", SgdSettings{0.05}}, ref_sgd, x0, f, steps);
 
+  // Powers in the damping and the velocity; and eta = 1, dry friction D(p) = sgn(p) (paper 001
+  // Sec. 3), the law without a power: the reference's p - c sgn(p) with sgn(0) = 0 (the first
+  // step, from p = 0, is -h g alone), with and without a power in the velocity.
   NonlinearMomentumSettings m;
-  m.step = 0.02, m.friction = 0.1, m.damping_exponent = 1.5, m.kinetic_exponent = 2.5;
-  for (const auto form : {MomentumForm::heavy_ball, MomentumForm::nesterov}) {
-    m.form = form;
-    Ref ref(n, form == MomentumForm::heavy_ball ? Ref::heavy_ball : Ref::nesterov, 0.02, 0.1, 1.5, 2.5);
-    this->expect_match({"nonlinear", m}, ref, x0, f, steps);
-  }
+  m.step = 0.02;
+  for (const auto [friction, eta, s] : {std::array<double, 3>{0.1, 1.5, 2.5}, {0.002, 1, 2}, {0.002, 1, 2.5}})
+    for (const auto form : {MomentumForm::heavy_ball, MomentumForm::nesterov}) {
+      SCOPED_TRACE("eta = " + std::to_string(eta) + ", s = " + std::to_string(s));
+      m.form = form, m.friction = friction, m.damping_exponent = eta, m.kinetic_exponent = s;
+      Ref ref(n, form == MomentumForm::heavy_ball ? Ref::heavy_ball : Ref::nesterov, 0.02, friction, eta, s);
+      this->expect_match({"nonlinear", m}, ref, x0, f, steps);
+    }
 
-  m.form = MomentumForm::mirror;
+  m.form = MomentumForm::mirror, m.friction = 0.1, m.damping_exponent = 1.5, m.kinetic_exponent = 2.5;
   m.mirror.kind = MirrorSpec::Kind::lp, m.mirror.p = 3;
   Ref ref_lp(n, Ref::mirror_lp, 0.02, 0.1, 1.5, 2.5);
   ref_lp.lp = 3;
   this->expect_match({"nonlinear_mirror", m}, ref_lp, x0, f, steps);
-}
-
-// eta = 1, dry friction D(p) = sgn(p) (paper 001 Sec. 3), takes the law without a power: it
-// follows the reference's p - c sgn(p) with sgn(0) = 0 (the first step, from p = 0, is -h g
-// alone), with the quadratic kinetic energy and with a power in the velocity.
-TYPED_TEST(OptimizerTest, DryFrictionFollowsTheReference) {
-  using S = typename TestFixture::S;
-  using Ref = ReferenceNonlinearMomentum<S>;
-  const std::size_t n = 12;
-  const auto f = random_quadratic<S>(n, 7);
-  std::vector<double> x0(n);
-  for (std::size_t i = 0; i < n; ++i) x0[i] = 1.5 + 0.25 * double(i % 5);
-  NonlinearMomentumSettings m;
-  m.step = 0.02, m.friction = 0.002, m.damping_exponent = 1;
-  for (const double s : {2.0, 2.5})
-    for (const auto form : {MomentumForm::heavy_ball, MomentumForm::nesterov}) {
-      m.form = form, m.kinetic_exponent = s;
-      Ref ref(n, form == MomentumForm::heavy_ball ? Ref::heavy_ball : Ref::nesterov, 0.02, 0.002, 1, s);
-      this->expect_match({"nonlinear", m}, ref, x0, f, 250);
-    }
 }
 
 // The box mirror map keeps every iterate strictly inside its bounds, even when the unconstrained
