@@ -78,7 +78,7 @@ KOKKOS_FORCEINLINE_FUNCTION T from_bits(typename Binary<T>::Bits b) {
 // c ? a : b for the loops to stay SIMD loops. GCC (12) keeps floating-point traps by default and
 // duplicates the operations after a ternary into its two arms, which are then conditional
 // operations that may trap: without AVX-512's masked instructions it leaves the whole loop scalar
-// (the nonlinear family ran 13 times slower on an AVX2 machine). An and-or of the bits under a
+// (the nonlinear family ran 3 to 10 times slower on an AVX2 machine). An and-or of the bits under a
 // mask made from the condition is no branch to any pass; AVX-512 and devices, which predicate,
 // keep the ternary (one blend or selp).
 template <class T>

@@ -31,14 +31,15 @@
 #define DYNAOPT_PREBUILT_DEVICES(F, C, S) \
   DYNAOPT_PREBUILT_ON_SERIAL(F, C, S) DYNAOPT_PREBUILT_ON_OPENMP(F, C, S) DYNAOPT_PREBUILT_ON_CUDA(F, C, S)
 
+// F(Class, Scalar, Device) for every prebuilt pair: the devices above, in double and float.
+#define DYNAOPT_PREBUILT_PAIRS(F, C) DYNAOPT_PREBUILT_DEVICES(F, C, double) DYNAOPT_PREBUILT_DEVICES(F, C, float)
+
 #define DYNAOPT_EXTERN_TEMPLATE(C, S, D) extern template class C<S, D>;
 #define DYNAOPT_INSTANTIATE_TEMPLATE(C, S, D) template class C<S, D>;
 
 // At namespace dynaopt's scope, after the class template's definition.
 #if defined(DYNAOPT_PREBUILT_OPTIMIZERS)
-#define DYNAOPT_PREBUILT(C)                                \
-  DYNAOPT_PREBUILT_DEVICES(DYNAOPT_EXTERN_TEMPLATE, C, double) \
-  DYNAOPT_PREBUILT_DEVICES(DYNAOPT_EXTERN_TEMPLATE, C, float)
+#define DYNAOPT_PREBUILT(C) DYNAOPT_PREBUILT_PAIRS(DYNAOPT_EXTERN_TEMPLATE, C)
 #else
 #define DYNAOPT_PREBUILT(C)
 #endif
